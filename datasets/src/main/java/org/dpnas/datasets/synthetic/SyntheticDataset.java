@@ -23,10 +23,11 @@ import org.dpnas.common.data.SegSample;
  * <p><b>Content.</b> Each image has a background made of a low-frequency gradient between two muted
  * colours, stripes or a checkerboard with random period and angle, and per-pixel noise. On top,
  * {@code 1..maxObjects} shapes are drawn in order, later ones occluding earlier ones; a ring's hole
- * shows whatever lies beneath it. A shape's extent is 10%-45% of the image's short side. Each class
- * has a base hue (disk red, square yellow-green, triangle cyan, ring violet) jittered by up to 18
- * degrees, at high saturation, with shading and per-pixel noise; one object in ten gets a random
- * hue instead, so colour is a strong but imperfect cue and shape has to be learnt too.
+ * shows whatever lies beneath it. A shape's extent is 10%-45% of the image's short side, larger
+ * sizes being more likely. Each class has a base hue (disk red, square yellow-green, triangle cyan,
+ * ring violet) jittered by up to 18 degrees, at high saturation, with shading and per-pixel noise;
+ * one object in ten gets a random hue instead, so colour is a strong but imperfect cue and shape
+ * has to be learnt too.
  *
  * <p><b>Labels.</b> Train ids are {@code 0} background, {@code 1} disk, {@code 2} square, {@code 3}
  * triangle, {@code 4} ring ({@link #CLASS_NAMES}). With {@code ignoreBorder = b > 0}, every object

@@ -38,9 +38,10 @@ final class SyntheticRenderer {
     /** Probability that an object gets a random hue instead of its class hue (shape-only cue). */
     static final double DECOY_HUE_PROBABILITY = 0.1;
 
-    /** Smallest and largest object extent as a fraction of the image's short side. */
+    /** Smallest object extent as a fraction of the image's short side. */
     static final float MIN_EXTENT = 0.10f;
 
+    /** Largest object extent as a fraction of the image's short side. */
     static final float MAX_EXTENT = 0.45f;
 
     /** Bumped whenever the generator changes, so that old and new images never share a seed. */
@@ -88,11 +89,16 @@ final class SyntheticRenderer {
         for (int k = 0; k < count; k++) {
             int cls = 1 + rng.nextInt(NUM_SHAPES);
             objectClass[k] = cls;
-            float extent = shortSide * uniform(rng, MIN_EXTENT, MAX_EXTENT);
+            // sqrt biases sizes towards the large end, so objects are not mostly tiny
+            float extent =
+                    shortSide
+                            * (MIN_EXTENT
+                                    + (MAX_EXTENT - MIN_EXTENT)
+                                            * (float) Math.sqrt(rng.nextDouble()));
             float cx = w * uniform(rng, 0.05f, 0.95f);
             float cy = h * uniform(rng, 0.05f, 0.95f);
             float angle = uniform(rng, 0f, (float) (2 * Math.PI));
-            float thicknessFraction = uniform(rng, 0.35f, 0.55f);
+            float thicknessFraction = uniform(rng, 0.4f, 0.6f);
             rasterise(
                     instance,
                     h,
@@ -201,7 +207,7 @@ final class SyntheticRenderer {
      * Writes {@code id} into {@code instance} on every pixel whose centre lies inside the shape.
      *
      * @param radius half the object's extent: the radius of disk and ring, half the side of the
-     *     square; the triangle's circumradius is {@code 1.15 * radius}
+     *     square; the triangle's circumradius is {@code 1.3 * radius}
      * @param thicknessFraction ring thickness as a fraction of its radius (at least 3 px)
      */
     static void rasterise(
@@ -232,7 +238,7 @@ final class SyntheticRenderer {
             }
             case SQUARE -> bound = half * 1.4143f;
             case TRIANGLE -> {
-                outer = radius * 1.15f;
+                outer = radius * 1.3f;
                 bound = outer;
                 inradius = outer / 2f;
                 nx = new float[3];
@@ -298,24 +304,15 @@ final class SyntheticRenderer {
             float[] c1 = new float[3];
             float[] c2 = new float[3];
             float[] c3 = new float[3];
-            hsvToRgb(
-                    uniform(rng, 0f, 360f),
-                    uniform(rng, 0f, 0.3f),
-                    uniform(rng, 0.2f, 0.85f),
-                    c1,
-                    0);
-            hsvToRgb(
-                    uniform(rng, 0f, 360f),
-                    uniform(rng, 0f, 0.3f),
-                    uniform(rng, 0.2f, 0.85f),
-                    c2,
-                    0);
-            hsvToRgb(
-                    uniform(rng, 0f, 360f),
-                    uniform(rng, 0f, 0.35f),
-                    uniform(rng, 0.1f, 0.95f),
-                    c3,
-                    0);
+            float v1 = uniform(rng, 0.2f, 0.85f);
+            hsvToRgb(uniform(rng, 0f, 360f), uniform(rng, 0f, 0.3f), v1, c1, 0);
+            float v2 = uniform(rng, 0.2f, 0.85f);
+            hsvToRgb(uniform(rng, 0f, 360f), uniform(rng, 0f, 0.3f), v2, c2, 0);
+            // the pattern colour is clearly lighter or darker than c1, so the texture shows
+            float contrast = uniform(rng, 0.25f, 0.5f);
+            boolean lighter = v1 - contrast < 0f || (v1 + contrast <= 1f && rng.nextBoolean());
+            float v3 = lighter ? v1 + contrast : v1 - contrast;
+            hsvToRgb(uniform(rng, 0f, 360f), uniform(rng, 0f, 0.35f), v3, c3, 0);
             float[] delta = {c2[0] - c1[0], c2[1] - c1[1], c2[2] - c1[2]};
             // gradient parameter t in [0, 1] along a random direction
             double ga = rng.nextDouble() * 2 * Math.PI;
@@ -338,8 +335,8 @@ final class SyntheticRenderer {
                     (float) Math.sin(pa),
                     1f / period,
                     uniform(rng, 0f, 1f),
-                    uniform(rng, 0.2f, 0.6f),
-                    uniform(rng, 4f, 16f));
+                    uniform(rng, 0.3f, 0.7f),
+                    uniform(rng, 6f, 18f));
         }
 
         void paint(int x, int y, float n0, float n1, float n2, byte[] rgb, int o) {
