@@ -1,0 +1,77 @@
+package org.dpnas.common.nn;
+
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Activation;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+
+/**
+ * Convolution (no bias), batch normalisation and an optional ReLU: the unit most dense-prediction
+ * networks are made of. Padding keeps the spatial size at stride 1 ({@code dilation·(k−1)/2}).
+ * BatchNorm momentum follows PyTorch's 0.1 (DJL's 0.9).
+ */
+public final class ConvBnAct extends AbstractBlock {
+
+    private final Conv2d conv;
+    private final BatchNorm bn;
+    private final boolean relu;
+
+    /**
+     * Creates the block.
+     *
+     * @param out output channels
+     * @param kernel square kernel size (odd)
+     * @param stride stride
+     * @param dilation dilation rate
+     * @param groups convolution groups (input channels for depthwise)
+     * @param relu whether a ReLU follows
+     */
+    public ConvBnAct(int out, int kernel, int stride, int dilation, int groups, boolean relu) {
+        int pad = dilation * (kernel - 1) / 2;
+        conv =
+                addChildBlock(
+                        "conv",
+                        Conv2d.builder()
+                                .setFilters(out)
+                                .setKernelShape(new Shape(kernel, kernel))
+                                .optStride(new Shape(stride, stride))
+                                .optPadding(new Shape(pad, pad))
+                                .optDilation(new Shape(dilation, dilation))
+                                .optGroups(groups)
+                                .optBias(false)
+                                .build());
+        bn = addChildBlock("bn", BatchNorm.builder().optMomentum(0.9f).optEpsilon(1e-5f).build());
+        this.relu = relu;
+    }
+
+    /** A plain k×k convolution block with ReLU. */
+    public static ConvBnAct of(int out, int kernel, int stride) {
+        return new ConvBnAct(out, kernel, stride, 1, 1, true);
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDList x = conv.forward(ps, inputs, training);
+        x = bn.forward(ps, x, training);
+        return relu ? new NDList(Activation.relu(x.head())) : x;
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return conv.getOutputShapes(inputShapes);
+    }
+
+    @Override
+    protected void initializeChildBlocks(
+            NDManager manager, DataType dataType, Shape... inputShapes) {
+        conv.initialize(manager, dataType, inputShapes);
+        bn.initialize(manager, dataType, conv.getOutputShapes(inputShapes));
+    }
+}

@@ -1,0 +1,4 @@
+/**
+ * The training core: optimizers, schedules, losses, clipping, checkpoints and the training loop.
+ */
+package org.dpnas.common.train;
