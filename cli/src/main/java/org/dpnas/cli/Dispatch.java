@@ -2,7 +2,6 @@ package org.dpnas.cli;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
@@ -15,11 +14,9 @@ import java.util.List;
 import java.util.Locale;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.DefaultParser;
-import org.apache.commons.cli.HelpFormatter;
 import org.apache.commons.cli.MissingArgumentException;
 import org.apache.commons.cli.MissingOptionException;
 import org.apache.commons.cli.Option;
-import org.apache.commons.cli.Options;
 import org.apache.commons.cli.ParseException;
 import org.apache.commons.cli.UnrecognizedOptionException;
 
@@ -56,7 +53,7 @@ final class Dispatch {
             cl =
                     DefaultParser.builder()
                             .setAllowPartialMatching(false)
-                            .build()
+                            .get()
                             .parse(cmd.options(), args.toArray(String[]::new));
         } catch (ParseException e) {
             err.println(prog + ": " + describe(e));
@@ -117,16 +114,53 @@ final class Dispatch {
         out.println(cmd.summary());
         out.println();
         out.println("options:");
-        Options shown = new Options();
-        shown.addOption(helpOption());
-        for (Option o : cmd.options().getOptions()) {
-            shown.addOption(o);
+        List<Option> shown = new ArrayList<>();
+        shown.add(helpOption());
+        shown.addAll(cmd.options().getOptions());
+        List<String> left = new ArrayList<>();
+        int width = 0;
+        for (Option o : shown) {
+            String l;
+            if (o.getLongOpt() == null) {
+                l = "  -" + o.getOpt();
+            } else {
+                l =
+                        (o.getOpt() != null ? "  -" + o.getOpt() + "," : "     ")
+                                + "--"
+                                + o.getLongOpt();
+            }
+            if (o.hasArg()) {
+                l += " <" + (o.getArgName() != null ? o.getArgName() : "ARG") + ">";
+            }
+            left.add(l);
+            width = Math.max(width, l.length());
         }
-        HelpFormatter formatter = HelpFormatter.builder().setShowDeprecated(false).get();
-        formatter.setOptionComparator(null);
-        PrintWriter pw = new PrintWriter(out);
-        formatter.printOptions(pw, WIDTH, shown, 2, 3);
-        pw.flush();
+        for (int i = 0; i < shown.size(); i++) {
+            String indent = " ".repeat(width + 3);
+            List<String> wrapped = wrap(shown.get(i).getDescription(), WIDTH - indent.length());
+            out.println(pad(left.get(i), width) + "   " + wrapped.get(0));
+            for (String more : wrapped.subList(1, wrapped.size())) {
+                out.println(indent + more);
+            }
+        }
+    }
+
+    /** Splits text at spaces into lines of at most {@code width} characters where possible. */
+    static List<String> wrap(String text, int width) {
+        List<String> lines = new ArrayList<>();
+        StringBuilder line = new StringBuilder();
+        for (String word : text.split(" +")) {
+            if (line.length() > 0 && line.length() + 1 + word.length() > Math.max(width, 20)) {
+                lines.add(line.toString());
+                line.setLength(0);
+            }
+            if (line.length() > 0) {
+                line.append(' ');
+            }
+            line.append(word);
+        }
+        lines.add(line.toString());
+        return lines;
     }
 
     private static Option helpOption() {

@@ -173,6 +173,30 @@ class MainTest {
         assertNull(train.seen, "help must not run the verb");
     }
 
+    @Test
+    void longDescriptionsWrapWithinWidthUnderTheDescriptionColumn() {
+        String words =
+                "resize every image so that its shorter side matches this many pixels ".repeat(3);
+        Fake wide =
+                new Fake(
+                        "wide",
+                        Opts.of(Opts.value("s", "short-side", "PX", words, "512")),
+                        List.of(),
+                        (cl, out, err) -> 0);
+        List<String> lines = invoke(main(wide), "wide", "--help").out().lines().toList();
+        int first = -1;
+        for (int i = 0; i < lines.size(); i++) {
+            assertTrue(lines.get(i).length() <= 100, lines.get(i));
+            if (lines.get(i).startsWith("  -s,--short-side <PX>")) {
+                first = i;
+            }
+        }
+        assertTrue(first > 0, String.join("\n", lines));
+        int column = lines.get(first).indexOf("resize");
+        assertEquals(" ".repeat(column), lines.get(first + 1).substring(0, column));
+        assertTrue(lines.get(lines.size() - 1).endsWith("pixels (default: 512)"), lines.toString());
+    }
+
     private static void assertOptionLine(List<String> lines, String option, String description) {
         for (String line : lines) {
             if (line.contains(option + " ")) {
