@@ -7,6 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.dpnas.cli.train.EvalModelCommand;
+import org.dpnas.cli.train.TrainCommand;
 
 /**
  * Entry point of the {@code dpnas} command: dispatches {@code dpnas VERB [options] ARGS} to a
@@ -69,8 +71,13 @@ public final class Main {
      */
     public static List<Command> defaultCommands() {
         List<Command> commands = new ArrayList<>();
-        // Register verbs here, one line each, in the order they should appear in help, e.g.
-        // commands.add(new TrainCommand());
+        // Register verbs here, one line each, in the order they should appear in help.
+        commands.add(new TrainCommand());
+        commands.add(
+                new CommandGroup(
+                        "eval",
+                        "evaluate a trained model or prediction files",
+                        new EvalModelCommand()));
         return commands;
     }
 

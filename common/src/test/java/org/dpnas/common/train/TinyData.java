@@ -5,7 +5,9 @@ import java.util.Random;
 import org.dpnas.common.data.SegDataset;
 import org.dpnas.common.data.SegSample;
 
-/** A tiny learnable dataset for loop tests: a reddish rectangle (class 1) on noise, a 255 corner. */
+/**
+ * A tiny learnable dataset for loop tests: a reddish rectangle (class 1) on noise, a 255 corner.
+ */
 final class TinyData implements SegDataset {
 
     private final int n;

@@ -1,0 +1,155 @@
+package org.dpnas.cli.train;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.training.ParameterStore;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonPrimitive;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Options;
+import org.dpnas.cli.Args;
+import org.dpnas.cli.CliException;
+import org.dpnas.cli.Command;
+import org.dpnas.cli.Opts;
+import org.dpnas.common.config.Config;
+import org.dpnas.common.config.ConfigLoader;
+import org.dpnas.common.data.SegBatcher;
+import org.dpnas.common.data.SegDataset;
+import org.dpnas.common.run.RunDirectory;
+import org.dpnas.common.train.Checkpointer;
+import org.dpnas.common.train.ParamIO;
+import org.dpnas.datasets.SegDatasets;
+import org.dpnas.eval.seg.SegEvaluator;
+import org.dpnas.eval.seg.SegMetrics;
+
+/**
+ * {@code dpnas eval model}: evaluates a finished run's checkpoint on a dataset split and writes
+ * mIoU, per-class IoU, pixel accuracy, mean class accuracy and frequency-weighted IoU.
+ */
+public final class EvalModelCommand implements Command {
+
+    @Override
+    public String name() {
+        return "model";
+    }
+
+    @Override
+    public String summary() {
+        return "evaluate a run's checkpoint on a dataset split (mIoU, per-class IoU, accuracies)";
+    }
+
+    @Override
+    public Options options() {
+        return Opts.of(
+                Opts.required("run", "DIR", "the run directory written by dpnas train"),
+                Opts.value("checkpoint", "DIR", "checkpoint directory to load", "the run's newest"),
+                Opts.value("dataset", "NAME", "dataset to evaluate on", "the run's"),
+                Opts.value("root", "DIR", "dataset root directory", "the run's"),
+                Opts.value("split", "S", "split to evaluate", "the run's validation split"),
+                Opts.value(
+                        "batch-size", "N", "images per forward pass", "the run's eval.batch_size"),
+                Opts.value("device", "D", "auto, cpu, gpu or gpu:N", "the run's"),
+                Opts.value("json", "FILE", "also write the metrics as JSON", null));
+    }
+
+    @Override
+    public List<String> positionals() {
+        return List.of();
+    }
+
+    @Override
+    public int run(CommandLine cl, PrintStream out, PrintStream err) throws Exception {
+        Args.atMostPositionals(cl, 0);
+        RunDirectory run = new RunDirectory(Path.of(Args.requiredString(cl, "run")));
+        if (!Files.exists(run.resolvedConfig())) {
+            throw new CliException(
+                    "--run " + run.root() + ": no config.resolved.json, not a dpnas run directory");
+        }
+        List<String> sets = new ArrayList<>();
+        set(cl, "dataset", "data.dataset", sets);
+        set(cl, "root", "data.root", sets);
+        set(cl, "device", "device", sets);
+        if (cl.hasOption("batch-size")) {
+            sets.add("eval.batch_size=" + Args.intValue(cl, "batch-size", 1));
+        }
+        Config config = ConfigLoader.load(TrainConfigs.defaults(), run.resolvedConfig(), sets);
+        String split = Args.string(cl, "split", config.getString("data.val_split"));
+        Path checkpoint = Args.path(cl, "checkpoint", null);
+        if (checkpoint == null) {
+            checkpoint =
+                    new Checkpointer(run.checkpoints(), 1)
+                            .latest()
+                            .orElseThrow(
+                                    () ->
+                                            new CliException(
+                                                    "--run "
+                                                            + run.root()
+                                                            + ": no checkpoint in "
+                                                            + run.checkpoints()));
+        }
+        Path params = checkpoint.resolve("model.params");
+        if (!Files.exists(params)) {
+            throw new CliException("--checkpoint " + checkpoint + ": no model.params in it");
+        }
+        Device device = SegTrainJob.setUp(config);
+        SegDataset ds = SegDatasets.open(config.sub("data"), split, config.getLong("seed"));
+        SegMetrics m;
+        try (NDManager base = NDManager.newBaseManager(device)) {
+            Block model = Models.build(config.sub("model"), ds.numClasses());
+            model.initialize(
+                    base, DataType.FLOAT32, new Shape(1, 3, ds.get(0).height(), ds.get(0).width()));
+            try (InputStream in = new BufferedInputStream(Files.newInputStream(params))) {
+                ParamIO.load(model, new DataInputStream(in), params.toString());
+            }
+            SegBatcher batcher =
+                    new SegBatcher(
+                            ds,
+                            config.getFloatArray("data.mean"),
+                            config.getFloatArray("data.std"));
+            m =
+                    SegEvaluator.evaluate(
+                            model,
+                            batcher,
+                            config.getInt("eval.batch_size"),
+                            base,
+                            new ParameterStore(base, false));
+        }
+        out.println(
+                config.getString("data.dataset")
+                        + " "
+                        + split
+                        + " ("
+                        + ds.size()
+                        + " images), checkpoint "
+                        + checkpoint);
+        out.println(m.table(ds.classNames()));
+        Path json = Args.path(cl, "json", null);
+        if (json != null) {
+            JsonObject o = m.toJson(ds.classNames());
+            o.addProperty("dataset", config.getString("data.dataset"));
+            o.addProperty("split", split);
+            o.addProperty("images", ds.size());
+            o.addProperty("checkpoint", checkpoint.toString());
+            RunDirectory.writeJson(json, o);
+            out.println("wrote " + json);
+        }
+        return 0;
+    }
+
+    private static void set(CommandLine cl, String opt, String key, List<String> sets) {
+        if (cl.hasOption(opt)) {
+            sets.add(key + "=" + new JsonPrimitive(Args.string(cl, opt, null)));
+        }
+    }
+}

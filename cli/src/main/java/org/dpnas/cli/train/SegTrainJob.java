@@ -1,0 +1,191 @@
+package org.dpnas.cli.train;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.ParameterStore;
+import com.google.gson.JsonObject;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.dpnas.common.config.Config;
+import org.dpnas.common.data.SegBatcher;
+import org.dpnas.common.data.SegDataset;
+import org.dpnas.common.run.Provenance;
+import org.dpnas.common.run.RunDirectory;
+import org.dpnas.common.train.Constants;
+import org.dpnas.common.train.Devices;
+import org.dpnas.common.train.EpochSampler;
+import org.dpnas.common.train.LrSchedule;
+import org.dpnas.common.train.Optimizer;
+import org.dpnas.common.train.ParamGroup;
+import org.dpnas.common.train.ParamIO;
+import org.dpnas.common.train.Seeds;
+import org.dpnas.common.train.SegmentationStep;
+import org.dpnas.common.train.TrainLoop;
+import org.dpnas.datasets.SegDatasets;
+import org.dpnas.eval.seg.SegEvaluator;
+import org.dpnas.eval.seg.SegMetrics;
+
+/**
+ * Trains a fixed segmentation network from a resolved configuration: builds the data, the model and
+ * the optimizer from the one seed, runs the shared {@link TrainLoop} (checkpoints, resume, NaN
+ * guard, logs) with mIoU on the validation split, and writes {@code final_metrics.json}.
+ */
+public final class SegTrainJob {
+
+    /**
+     * The outcome.
+     *
+     * @param run the run directory
+     * @param metrics the final validation metrics
+     * @param classNames the dataset's class names
+     * @param loop the loop's result
+     */
+    public record Outcome(
+            RunDirectory run, SegMetrics metrics, List<String> classNames, TrainLoop.Result loop) {}
+
+    private SegTrainJob() {}
+
+    /** Applies {@code threads} (0 keeps libtorch's default) and resolves the device. */
+    public static Device setUp(Config config) {
+        int threads = config.getInt("threads");
+        if (threads < 0) {
+            throw new IllegalArgumentException("threads must be >= 0, got " + threads);
+        }
+        if (threads > 0) {
+            JniUtils.setNumThreads(threads);
+        }
+        return Devices.resolve(config.getString("device"));
+    }
+
+    /**
+     * Runs the job.
+     *
+     * @param config the resolved configuration
+     * @param run the run directory
+     * @param resume continue from the run's last checkpoint
+     * @param args the command line, for provenance
+     * @param console where progress goes
+     * @return the outcome
+     */
+    public static Outcome run(
+            Config config, RunDirectory run, boolean resume, List<String> args, PrintStream console)
+            throws Exception {
+        Device device = setUp(config);
+        long seed = config.getLong("seed");
+        Config data = config.sub("data");
+        Config train = config.sub("train");
+        SegDataset trainSet = SegDatasets.open(data, data.getString("train_split"), seed);
+        SegDataset valSet = SegDatasets.open(data, data.getString("val_split"), seed);
+        int batch = train.getInt("batch_size");
+        long maxSteps = train.getLong("max_steps");
+
+        RunDirectory.writeJson(run.resolvedConfig(), config.asJsonObject());
+        JsonObject prov = Provenance.collect(seed, device.toString(), args);
+        prov.addProperty("resumed", resume);
+        RunDirectory.writeJson(run.provenance(), prov);
+
+        float[] mean = data.getFloatArray("mean");
+        float[] std = data.getFloatArray("std");
+        try (NDManager base = NDManager.newBaseManager(device);
+                Constants constants = new Constants(base)) {
+            Seeds.seedEngine(seed);
+            NDManager modelManager = base.newSubManager();
+            Block model = Models.build(config.sub("model"), trainSet.numClasses());
+            int h = trainSet.get(0).height();
+            int w = trainSet.get(0).width();
+            model.initialize(modelManager, DataType.FLOAT32, new Shape(batch, 3, h, w));
+            float[] betas = train.getFloatArray("betas");
+            Optimizer opt =
+                    Optimizer.create(
+                            train.getString("optimizer"),
+                            train.getFloat("momentum"),
+                            train.getFloat("weight_decay"),
+                            betas[0],
+                            betas[1],
+                            train.getFloat("eps"));
+            ParamGroup weights = new ParamGroup("weights", ParamIO.trainable(model), opt);
+            LrSchedule lr =
+                    LrSchedule.create(
+                                    train.getString("schedule"),
+                                    train.getFloat("lr"),
+                                    maxSteps,
+                                    train.getFloat("poly_power"),
+                                    train.getFloat("min_lr"))
+                            .withWarmup(train.getLong("warmup_steps"));
+            ParameterStore store = new ParameterStore(base, false);
+            SegBatcher trainBatcher = new SegBatcher(trainSet, mean, std);
+            SegBatcher valBatcher = new SegBatcher(valSet, mean, std);
+            int evalBatch = config.getInt("eval.batch_size");
+            TrainLoop.Options options =
+                    new TrainLoop.Options(
+                            maxSteps,
+                            train.getLong("log_every"),
+                            train.getLong("eval_every"),
+                            train.getLong("checkpoint_every"),
+                            train.getInt("keep_checkpoints"),
+                            batch,
+                            config.getString("model.name"),
+                            "mIoU");
+            TrainLoop loop =
+                    new TrainLoop(base, model, List.of(weights), run, options, console)
+                            .logFields(
+                                    t -> {
+                                        JsonObject f = new JsonObject();
+                                        f.addProperty("lr", lr.at(t));
+                                        return f;
+                                    });
+            SegMetrics[] last = new SegMetrics[1];
+            TrainLoop.Evaluation evaluation =
+                    step -> {
+                        last[0] = SegEvaluator.evaluate(model, valBatcher, evalBatch, base, store);
+                        return summary(last[0]);
+                    };
+            long start = loop.restore(resume);
+            TrainLoop.Result result;
+            try (SegmentationStep step =
+                    new SegmentationStep(
+                            model,
+                            weights,
+                            trainBatcher,
+                            new EpochSampler(trainSet.size(), batch, seed),
+                            lr,
+                            train.getFloat("grad_clip_norm"),
+                            constants,
+                            store,
+                            maxSteps)) {
+                result = loop.run(start, step, evaluation);
+            }
+            if (last[0] == null) {
+                last[0] = SegEvaluator.evaluate(model, valBatcher, evalBatch, base, store);
+            }
+            writeFinal(run, last[0], valSet.classNames(), result);
+            return new Outcome(run, last[0], valSet.classNames(), result);
+        }
+    }
+
+    /** The scalar metrics logged per evaluation. */
+    public static Map<String, Double> summary(SegMetrics m) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        out.put("mIoU", m.mIoU());
+        out.put("pixel_accuracy", m.pixelAccuracy());
+        out.put("mean_class_accuracy", m.meanClassAccuracy());
+        out.put("fw_iou", m.fwIoU());
+        return out;
+    }
+
+    private static void writeFinal(
+            RunDirectory run, SegMetrics m, List<String> names, TrainLoop.Result r)
+            throws IOException {
+        JsonObject o = m.toJson(names);
+        o.addProperty("step", r.steps());
+        o.addProperty("checkpoint", String.valueOf(r.lastCheckpoint()));
+        RunDirectory.writeJson(run.root().resolve("final_metrics.json"), o);
+    }
+}

@@ -1,0 +1,65 @@
+package org.dpnas.cli.train;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonPrimitive;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.commons.cli.CommandLine;
+import org.dpnas.common.config.Config;
+import org.dpnas.common.config.ConfigLoader;
+
+/**
+ * The one place the defaults of {@code dpnas train} live ({@code train-defaults.json}), and the
+ * translation of the command's convenience options into {@code --set} overrides.
+ */
+public final class TrainConfigs {
+
+    private static final String RESOURCE = "/org/dpnas/cli/train-defaults.json";
+
+    /** Convenience options and the config key each one sets. */
+    static final String[][] OPTION_KEYS = {
+        {"model", "model.name", "string"},
+        {"dataset", "data.dataset", "string"},
+        {"root", "data.root", "string"},
+        {"seed", "seed", "raw"},
+        {"max-steps", "train.max_steps", "raw"},
+        {"batch-size", "train.batch_size", "raw"},
+        {"lr", "train.lr", "raw"},
+        {"checkpoint-every", "train.checkpoint_every", "raw"},
+        {"eval-every", "train.eval_every", "raw"},
+        {"device", "device", "string"},
+        {"threads", "threads", "raw"},
+    };
+
+    private TrainConfigs() {}
+
+    /** A fresh copy of the defaults. */
+    public static JsonObject defaults() {
+        return ConfigLoader.defaultsFromResource(TrainConfigs.class, RESOURCE);
+    }
+
+    /** The default value of a dotted key, as shown in help. */
+    public static String defaultOf(String key) {
+        Config c = ConfigLoader.load(defaults(), null, List.of());
+        return c.isNull(key) ? null : c.getJson(key).toString().replace("\"", "");
+    }
+
+    /**
+     * Resolves the configuration: defaults, then the file (and its bases), then {@code --set}
+     * pairs, then the convenience options.
+     */
+    public static Config resolve(Path file, CommandLine cl, List<String> sets) {
+        List<String> overrides = new ArrayList<>(sets);
+        for (String[] ok : OPTION_KEYS) {
+            if (cl.hasOption(ok[0])) {
+                String v = cl.getOptionValues(ok[0])[cl.getOptionValues(ok[0]).length - 1];
+                overrides.add(
+                        ok[1]
+                                + "="
+                                + (ok[2].equals("string") ? new JsonPrimitive(v).toString() : v));
+            }
+        }
+        return ConfigLoader.load(defaults(), file, overrides);
+    }
+}

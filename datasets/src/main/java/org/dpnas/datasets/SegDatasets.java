@@ -1,0 +1,81 @@
+package org.dpnas.datasets;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.dpnas.common.config.Config;
+import org.dpnas.common.data.SegDataset;
+import org.dpnas.datasets.synthetic.SyntheticDataset;
+import org.dpnas.datasets.synthetic.SyntheticSpec;
+
+/**
+ * Opens a segmentation dataset split by its command-line name ({@code synthetic}, ...) from the
+ * {@code data} section of a run's configuration.
+ */
+public final class SegDatasets {
+
+    /** Names accepted by {@link #open}. */
+    public static final List<String> NAMES = List.of("synthetic");
+
+    private SegDatasets() {}
+
+    /**
+     * Opens a split.
+     *
+     * @param data the {@code data} section of the configuration
+     * @param split the split name (e.g. {@code train}, {@code val})
+     * @param runSeed the run's seed (the synthetic data derives from it unless {@code
+     *     data.synthetic.seed} is set)
+     * @return the dataset
+     * @throws IllegalArgumentException for an unknown dataset or a missing root
+     */
+    public static SegDataset open(Config data, String split, long runSeed) {
+        String name = data.getString("dataset");
+        String root = data.getString("root");
+        switch (name) {
+            case "synthetic":
+                return synthetic(data.sub("synthetic"), split, runSeed);
+            default:
+                throw new IllegalArgumentException(
+                        "unknown dataset '"
+                                + name
+                                + "': expected one of "
+                                + String.join(", ", NAMES));
+        }
+    }
+
+    static Path root(String name, String root) {
+        if (root == null) {
+            throw new IllegalArgumentException(
+                    "dataset '" + name + "' needs a root directory: give --root DIR (data.root)");
+        }
+        Path p = Path.of(root);
+        if (!Files.isDirectory(p)) {
+            throw new IllegalArgumentException(
+                    "data.root " + root + ": no such directory (dataset '" + name + "')");
+        }
+        return p;
+    }
+
+    private static SegDataset synthetic(Config c, String split, long runSeed) {
+        long seed = c.isNull("seed") ? runSeed : c.getLong("seed");
+        int size;
+        switch (split) {
+            case "train":
+                size = c.getInt("train_size");
+                break;
+            case "val":
+                size = c.getInt("val_size");
+                break;
+            default:
+                throw new IllegalArgumentException(
+                        "synthetic dataset: unknown split '" + split + "': expected train or val");
+        }
+        SyntheticSpec spec =
+                SyntheticSpec.of(seed, split, size)
+                        .withImageSize(c.getInt("height"), c.getInt("width"))
+                        .withMaxObjects(c.getInt("max_objects"))
+                        .withIgnoreBorder(c.getInt("ignore_border"));
+        return new SyntheticDataset(spec);
+    }
+}
