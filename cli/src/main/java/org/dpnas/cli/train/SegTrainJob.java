@@ -1,15 +1,19 @@
 package org.dpnas.cli.train;
 
 import ai.djl.Device;
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
+import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,6 +63,7 @@ public final class SegTrainJob {
             throw new IllegalArgumentException("threads must be >= 0, got " + threads);
         }
         if (threads > 0) {
+            Engine.getInstance(); // loads libtorch before its thread count can be set
             JniUtils.setNumThreads(threads);
         }
         return Devices.resolve(config.getString("device"));
@@ -86,18 +91,16 @@ public final class SegTrainJob {
         int batch = train.getInt("batch_size");
         long maxSteps = train.getLong("max_steps");
 
-        RunDirectory.writeJson(run.resolvedConfig(), config.asJsonObject());
-        JsonObject prov = Provenance.collect(seed, device.toString(), args);
-        prov.addProperty("resumed", resume);
-        RunDirectory.writeJson(run.provenance(), prov);
-
+        // everything that can reject the configuration runs before the first file is written
+        Block model = Models.build(config.sub("model"), trainSet.numClasses());
+        writeRunFiles(config, run, resume, args, seed, device);
         float[] mean = data.getFloatArray("mean");
         float[] std = data.getFloatArray("std");
         try (NDManager base = NDManager.newBaseManager(device);
                 Constants constants = new Constants(base)) {
             Seeds.seedEngine(seed);
             NDManager modelManager = base.newSubManager();
-            Block model = Models.build(config.sub("model"), trainSet.numClasses());
+
             int h = trainSet.get(0).height();
             int w = trainSet.get(0).width();
             model.initialize(modelManager, DataType.FLOAT32, new Shape(batch, 3, h, w));
@@ -168,6 +171,31 @@ public final class SegTrainJob {
             writeFinal(run, last[0], valSet.classNames(), result);
             return new Outcome(run, last[0], valSet.classNames(), result);
         }
+    }
+
+    /**
+     * Writes {@code config.resolved.json} and {@code provenance.json}; a resumed run keeps the
+     * original provenance and appends this process's to its {@code resumes} list.
+     */
+    private static void writeRunFiles(
+            Config config,
+            RunDirectory run,
+            boolean resume,
+            List<String> args,
+            long seed,
+            Device device)
+            throws IOException {
+        RunDirectory.writeJson(run.resolvedConfig(), config.asJsonObject());
+        JsonObject now = Provenance.collect(seed, device.toString(), args);
+        JsonObject prov = now;
+        if (resume && Files.exists(run.provenance())) {
+            prov = JsonParser.parseString(Files.readString(run.provenance())).getAsJsonObject();
+            JsonArray resumes =
+                    prov.has("resumes") ? prov.getAsJsonArray("resumes") : new JsonArray();
+            resumes.add(now);
+            prov.add("resumes", resumes);
+        }
+        RunDirectory.writeJson(run.provenance(), prov);
     }
 
     /** The scalar metrics logged per evaluation. */

@@ -4,7 +4,7 @@ package org.dpnas.common.config;
  * A configuration error attributable to user input: a bad config file, a bad {@code base} chain or
  * a bad {@code --set} override; the message is one line and names its source.
  */
-public class ConfigException extends RuntimeException {
+public class ConfigException extends IllegalArgumentException {
 
     private static final long serialVersionUID = 1L;
 
