@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.dpnas.common.data.SegSample;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,6 +66,44 @@ class CityscapesDatasetTest {
         assertArrayEquals(rgb, s.rgb());
         byte x = (byte) 255;
         assertArrayEquals(new byte[] {0, 1, 13, 18, x, x, x, x, x, 16, 11, 10}, s.label());
+    }
+
+    @Test
+    void concurrentReadsMatchSequentialReads() throws Exception {
+        int n = 12;
+        for (int i = 0; i < n; i++) {
+            String stem = String.format("koeln_%06d_000019", i);
+            TestFiles.writeRgbPng(image("train", "koeln", stem), 16, 8);
+            int[] ids = new int[128];
+            for (int p = 0; p < ids.length; p++) {
+                ids[p] = (p * 7 + i) % 40;
+            }
+            TestFiles.writeGrayPng(label("train", "koeln", stem), 16, 8, ids);
+        }
+        CityscapesDataset ds = new CityscapesDataset(root, "train");
+        List<SegSample> sequential = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            sequential.add(ds.get(i));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<SegSample>> futures = new ArrayList<>();
+            for (int round = 0; round < 4; round++) {
+                for (int i = 0; i < n; i++) {
+                    int k = i;
+                    futures.add(pool.submit(() -> ds.get(k)));
+                }
+            }
+            for (int f = 0; f < futures.size(); f++) {
+                SegSample got = futures.get(f).get();
+                SegSample want = sequential.get(f % n);
+                assertEquals(want.id(), got.id());
+                assertArrayEquals(want.rgb(), got.rgb());
+                assertArrayEquals(want.label(), got.label());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test
