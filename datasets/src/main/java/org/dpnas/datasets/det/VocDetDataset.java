@@ -24,7 +24,9 @@ import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
 import org.w3c.dom.NodeList;
+import org.xml.sax.ErrorHandler;
 import org.xml.sax.SAXException;
+import org.xml.sax.SAXParseException;
 
 /**
  * Object detection in the PASCAL VOC layout: {@code Annotations/ID.xml}, {@code JPEGImages/ID.jpg}
@@ -280,7 +282,24 @@ public final class VocDetDataset implements DetDataset {
             f.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
             f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
             f.setExpandEntityReferences(false);
-            return f.newDocumentBuilder();
+            DocumentBuilder builder = f.newDocumentBuilder();
+            // report through the exception (naming the file) instead of printing to stderr
+            builder.setErrorHandler(
+                    new ErrorHandler() {
+                        @Override
+                        public void warning(SAXParseException e) {}
+
+                        @Override
+                        public void error(SAXParseException e) throws SAXException {
+                            throw e;
+                        }
+
+                        @Override
+                        public void fatalError(SAXParseException e) throws SAXException {
+                            throw e;
+                        }
+                    });
+            return builder;
         } catch (ParserConfigurationException e) {
             throw new IllegalStateException("no usable XML parser", e);
         }
