@@ -1,0 +1,430 @@
+package org.dpnas.datasets.det;
+
+import com.google.gson.JsonParseException;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.dpnas.common.data.Box;
+import org.dpnas.datasets.seg.DatasetException;
+import org.dpnas.datasets.seg.ImageDecoder;
+
+/**
+ * COCO object detection in the official layout: {@code annotations/instances_SPLIT2017.json} and
+ * the image folder {@code SPLIT2017/}.
+ *
+ * <p>The instances file is stream-parsed (only image records, boxes and categories are kept;
+ * segmentation polygons are skipped). Category ids, which have gaps, are mapped to contiguous class
+ * indices in increasing id order ({@link #index(int)}, {@link #categoryId(int)}). A COCO {@code
+ * bbox [x, y, w, h]} becomes {@code Box(x, y, x + w, y + h)}; {@code iscrowd} annotations become
+ * ignore regions; boxes with zero or negative width or height are dropped and counted in {@link
+ * #droppedDegenerate()} with one warning line. Images without annotations are kept. Images are
+ * ordered by image id and decoded lazily; the dataset is immutable and thread-safe.
+ */
+public final class CocoDetDataset implements DetDataset {
+
+    /** One image record with its converted boxes. */
+    private record Entry(
+            long imageId, Path image, int width, int height, List<Box> boxes, List<Box> ignore) {}
+
+    /** One annotation as read, before category and image lookup. */
+    private record RawAnnotation(
+            long id, long imageId, int categoryId, double[] bbox, boolean crowd) {}
+
+    /** One image record as read. */
+    private record RawImage(long id, String fileName, int width, int height) {}
+
+    private final Path root;
+    private final String split;
+    private final Path annotationFile;
+    private final List<Entry> entries;
+    private final List<String> classNames;
+    private final int[] categoryIds;
+    private final Map<Integer, Integer> indexOfCategory;
+    private final int droppedDegenerate;
+
+    /**
+     * Reads a split, sending warnings to the logger.
+     *
+     * @see #CocoDetDataset(Path, String, PrintStream)
+     */
+    public CocoDetDataset(Path root, String split) {
+        this(root, split, null);
+    }
+
+    /**
+     * Reads a split and parses its instances file.
+     *
+     * @param root the COCO root holding {@code annotations/} and the image folders
+     * @param split {@code train} or {@code val} (meaning {@code train2017} / {@code val2017}), or a
+     *     full folder name such as {@code val2014}
+     * @param warnings where the one-line warning about dropped boxes goes, or {@code null} for the
+     *     {@link System.Logger} of this class
+     * @throws DatasetException naming the file if the instances file is missing or malformed, an
+     *     annotation refers to an unknown image or category, or an image file is missing
+     */
+    public CocoDetDataset(Path root, String split, PrintStream warnings) {
+        this.root = Objects.requireNonNull(root, "root");
+        this.split = Objects.requireNonNull(split, "split");
+        if (!Files.isDirectory(root)) {
+            throw new DatasetException(root, "COCO root directory not found");
+        }
+        String folder = split.matches(".*\\d{4}") ? split : split + "2017";
+        this.annotationFile = root.resolve("annotations").resolve("instances_" + folder + ".json");
+        Path imageDir = root.resolve(folder);
+        if (!Files.isDirectory(imageDir)) {
+            throw new DatasetException(imageDir, "COCO image folder not found");
+        }
+
+        List<RawImage> images = new ArrayList<>();
+        List<RawAnnotation> annotations = new ArrayList<>();
+        Map<Integer, String> categories = new HashMap<>();
+        parse(annotationFile, images, annotations, categories);
+        if (categories.isEmpty()) {
+            throw new DatasetException(annotationFile, "no categories defined");
+        }
+
+        this.categoryIds =
+                categories.keySet().stream().mapToInt(Integer::intValue).sorted().toArray();
+        this.indexOfCategory = new HashMap<>();
+        List<String> names = new ArrayList<>(categoryIds.length);
+        for (int i = 0; i < categoryIds.length; i++) {
+            indexOfCategory.put(categoryIds[i], i);
+            names.add(categories.get(categoryIds[i]));
+        }
+        this.classNames = List.copyOf(names);
+
+        images.sort(Comparator.comparingLong(RawImage::id));
+        Map<Long, Integer> position = new HashMap<>();
+        List<List<Box>> boxes = new ArrayList<>(images.size());
+        List<List<Box>> ignore = new ArrayList<>(images.size());
+        for (RawImage im : images) {
+            if (position.put(im.id(), position.size()) != null) {
+                throw new DatasetException(
+                        annotationFile, "image id " + im.id() + " appears twice");
+            }
+            boxes.add(new ArrayList<>());
+            ignore.add(new ArrayList<>());
+        }
+        int dropped = 0;
+        List<String> droppedWhere = new ArrayList<>();
+        for (RawAnnotation a : annotations) {
+            Integer pos = position.get(a.imageId());
+            if (pos == null) {
+                throw new DatasetException(
+                        annotationFile,
+                        "annotation " + a.id() + " refers to unknown image id " + a.imageId());
+            }
+            Integer cls = indexOfCategory.get(a.categoryId());
+            if (cls == null) {
+                throw new DatasetException(
+                        annotationFile,
+                        "annotation "
+                                + a.id()
+                                + " refers to unknown category id "
+                                + a.categoryId());
+            }
+            double[] b = a.bbox();
+            if (!(b[2] > 0) || !(b[3] > 0)) {
+                dropped++;
+                droppedWhere.add("annotation " + a.id() + " (" + images.get(pos).fileName() + ")");
+                continue;
+            }
+            Box box =
+                    new Box(
+                            (float) b[0],
+                            (float) b[1],
+                            (float) (b[0] + b[2]),
+                            (float) (b[1] + b[3]),
+                            cls);
+            (a.crowd() ? ignore : boxes).get(pos).add(box);
+        }
+        List<Entry> list = new ArrayList<>(images.size());
+        for (int i = 0; i < images.size(); i++) {
+            RawImage im = images.get(i);
+            Path file = imageDir.resolve(im.fileName());
+            if (!Files.isRegularFile(file)) {
+                throw new DatasetException(
+                        file,
+                        "image file not found (image id "
+                                + im.id()
+                                + " in "
+                                + annotationFile
+                                + ")");
+            }
+            list.add(
+                    new Entry(
+                            im.id(),
+                            file,
+                            im.width(),
+                            im.height(),
+                            List.copyOf(boxes.get(i)),
+                            List.copyOf(ignore.get(i))));
+        }
+        this.entries = List.copyOf(list);
+        this.droppedDegenerate = dropped;
+        if (dropped > 0) {
+            Warnings.emit(
+                    warnings,
+                    CocoDetDataset.class,
+                    annotationFile
+                            + ": dropped "
+                            + dropped
+                            + " degenerate box(es) (zero or negative width or height): "
+                            + Warnings.names(droppedWhere));
+        }
+    }
+
+    private static void parse(
+            Path file,
+            List<RawImage> images,
+            List<RawAnnotation> annotations,
+            Map<Integer, String> categories) {
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+                JsonReader json = new JsonReader(in)) {
+            json.beginObject();
+            while (json.hasNext()) {
+                switch (json.nextName()) {
+                    case "images" -> {
+                        json.beginArray();
+                        while (json.hasNext()) {
+                            images.add(readImage(json, file));
+                        }
+                        json.endArray();
+                    }
+                    case "annotations" -> {
+                        json.beginArray();
+                        while (json.hasNext()) {
+                            annotations.add(readAnnotation(json, file));
+                        }
+                        json.endArray();
+                    }
+                    case "categories" -> {
+                        json.beginArray();
+                        while (json.hasNext()) {
+                            readCategory(json, file, categories);
+                        }
+                        json.endArray();
+                    }
+                    default -> json.skipValue();
+                }
+            }
+            json.endObject();
+        } catch (NoSuchFileException e) {
+            throw new DatasetException(file, "COCO instances file not found", e);
+        } catch (IOException
+                | JsonParseException
+                | IllegalStateException
+                | NumberFormatException e) {
+            throw new DatasetException(
+                    file, "malformed COCO instances file (truncated?): " + e.getMessage(), e);
+        }
+    }
+
+    private static RawImage readImage(JsonReader json, Path file) throws IOException {
+        long id = -1;
+        String name = null;
+        int width = 0;
+        int height = 0;
+        json.beginObject();
+        while (json.hasNext()) {
+            switch (json.nextName()) {
+                case "id" -> id = json.nextLong();
+                case "file_name" -> name = json.nextString();
+                case "width" -> width = json.nextInt();
+                case "height" -> height = json.nextInt();
+                default -> json.skipValue();
+            }
+        }
+        json.endObject();
+        if (id < 0 || name == null) {
+            throw new DatasetException(
+                    file, "image record without id or file_name near " + json.getPath());
+        }
+        return new RawImage(id, name, width, height);
+    }
+
+    private static RawAnnotation readAnnotation(JsonReader json, Path file) throws IOException {
+        long id = -1;
+        long imageId = -1;
+        int categoryId = Integer.MIN_VALUE;
+        double[] bbox = null;
+        boolean crowd = false;
+        json.beginObject();
+        while (json.hasNext()) {
+            switch (json.nextName()) {
+                case "id" -> id = json.nextLong();
+                case "image_id" -> imageId = json.nextLong();
+                case "category_id" -> categoryId = json.nextInt();
+                case "iscrowd" ->
+                        crowd =
+                                json.peek() == JsonToken.BOOLEAN
+                                        ? json.nextBoolean()
+                                        : json.nextInt() != 0;
+                case "bbox" -> {
+                    double[] b = new double[4];
+                    int n = 0;
+                    json.beginArray();
+                    while (json.hasNext()) {
+                        double v = json.nextDouble();
+                        if (n < 4) {
+                            b[n] = v;
+                        }
+                        n++;
+                    }
+                    json.endArray();
+                    if (n != 4) {
+                        throw new DatasetException(
+                                file,
+                                "annotation " + id + ": bbox has " + n + " numbers, expected 4");
+                    }
+                    bbox = b;
+                }
+                default -> json.skipValue();
+            }
+        }
+        json.endObject();
+        if (imageId < 0 || categoryId == Integer.MIN_VALUE || bbox == null) {
+            throw new DatasetException(
+                    file,
+                    "annotation "
+                            + id
+                            + " lacks image_id, category_id or bbox (near "
+                            + json.getPath()
+                            + ")");
+        }
+        return new RawAnnotation(id, imageId, categoryId, bbox, crowd);
+    }
+
+    private static void readCategory(JsonReader json, Path file, Map<Integer, String> categories)
+            throws IOException {
+        Integer id = null;
+        String name = null;
+        json.beginObject();
+        while (json.hasNext()) {
+            switch (json.nextName()) {
+                case "id" -> id = json.nextInt();
+                case "name" -> name = json.nextString();
+                default -> json.skipValue();
+            }
+        }
+        json.endObject();
+        if (id == null || name == null) {
+            throw new DatasetException(file, "category without id or name near " + json.getPath());
+        }
+        if (categories.put(id, name) != null) {
+            throw new DatasetException(file, "category id " + id + " appears twice");
+        }
+    }
+
+    /** The COCO root this split was read from. */
+    public Path root() {
+        return root;
+    }
+
+    /** The split name given at construction. */
+    public String split() {
+        return split;
+    }
+
+    /** The instances JSON file that was parsed. */
+    public Path annotationFile() {
+        return annotationFile;
+    }
+
+    /** The COCO category id of contiguous class {@code index}. */
+    public int categoryId(int index) {
+        return categoryIds[Objects.checkIndex(index, categoryIds.length)];
+    }
+
+    /**
+     * The contiguous class index of a COCO category id.
+     *
+     * @throws IllegalArgumentException if the id is not a category of this file
+     */
+    public int index(int categoryId) {
+        Integer i = indexOfCategory.get(categoryId);
+        if (i == null) {
+            throw new IllegalArgumentException(
+                    "unknown COCO category id "
+                            + categoryId
+                            + "; known: "
+                            + Arrays.toString(categoryIds));
+        }
+        return i;
+    }
+
+    /** The COCO image id of image {@code index}. */
+    public long imageId(int index) {
+        return entries.get(index).imageId();
+    }
+
+    /** The image file of image {@code index}. */
+    public Path imagePath(int index) {
+        return entries.get(index).image();
+    }
+
+    /** Number of boxes with zero or negative width or height dropped while reading. */
+    public int droppedDegenerate() {
+        return droppedDegenerate;
+    }
+
+    @Override
+    public int size() {
+        return entries.size();
+    }
+
+    @Override
+    public List<String> classNames() {
+        return classNames;
+    }
+
+    /**
+     * Decodes image {@code index}; its boxes were read at construction.
+     *
+     * @throws DatasetException naming the file if the image is unreadable or its size differs from
+     *     the size in the instances file
+     */
+    @Override
+    public DetSample get(int index) {
+        Entry e = entries.get(Objects.checkIndex(index, entries.size()));
+        ImageDecoder.RgbImage img = ImageDecoder.readRgb(e.image());
+        if (e.width() > 0
+                && e.height() > 0
+                && (img.width() != e.width() || img.height() != e.height())) {
+            throw new DatasetException(
+                    e.image(),
+                    "image size "
+                            + img.width()
+                            + "x"
+                            + img.height()
+                            + " differs from size "
+                            + e.width()
+                            + "x"
+                            + e.height()
+                            + " (width x height) in "
+                            + annotationFile);
+        }
+        String id = e.image().getFileName().toString();
+        int dot = id.lastIndexOf('.');
+        return new DetSample(
+                dot > 0 ? id.substring(0, dot) : id,
+                img.height(),
+                img.width(),
+                img.rgb(),
+                e.boxes(),
+                e.ignore());
+    }
+}
