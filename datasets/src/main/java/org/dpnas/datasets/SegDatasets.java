@@ -5,17 +5,20 @@ import java.nio.file.Path;
 import java.util.List;
 import org.dpnas.common.config.Config;
 import org.dpnas.common.data.SegDataset;
+import org.dpnas.datasets.seg.CamVidDataset;
+import org.dpnas.datasets.seg.CityscapesDataset;
+import org.dpnas.datasets.seg.VocSegDataset;
 import org.dpnas.datasets.synthetic.SyntheticDataset;
 import org.dpnas.datasets.synthetic.SyntheticSpec;
 
 /**
- * Opens a segmentation dataset split by its command-line name ({@code synthetic}, ...) from the
- * {@code data} section of a run's configuration.
+ * Opens a segmentation dataset split by its command-line name ({@code synthetic}, {@code camvid},
+ * {@code cityscapes}, {@code voc}) from the {@code data} section of a run's configuration.
  */
 public final class SegDatasets {
 
     /** Names accepted by {@link #open}. */
-    public static final List<String> NAMES = List.of("synthetic");
+    public static final List<String> NAMES = List.of("synthetic", "camvid", "cityscapes", "voc");
 
     private SegDatasets() {}
 
@@ -35,6 +38,12 @@ public final class SegDatasets {
         switch (name) {
             case "synthetic":
                 return synthetic(data.sub("synthetic"), split, runSeed);
+            case "camvid":
+                return new CamVidDataset(root(name, root), split);
+            case "cityscapes":
+                return new CityscapesDataset(root(name, root), split);
+            case "voc":
+                return new VocSegDataset(root(name, root), split);
             default:
                 throw new IllegalArgumentException(
                         "unknown dataset '"

@@ -35,7 +35,7 @@ public final class TrainCommand implements Command {
         o.add(Opts.value("config", "FILE", "JSON config (may name a 'base'); see configs/", null));
         o.add(Opts.repeatable("set", "KEY=VALUE", "override one config key, e.g. train.lr=0.01"));
         o.add(opt("model", "NAME", "network to train: baseline"));
-        o.add(opt("dataset", "NAME", "dataset: synthetic"));
+        o.add(opt("dataset", "NAME", "dataset: synthetic, camvid, cityscapes or voc"));
         o.add(opt("root", "DIR", "dataset root directory (real datasets)"));
         o.add(
                 Opts.value(
