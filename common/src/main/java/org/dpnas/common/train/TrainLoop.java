@@ -202,7 +202,7 @@ public final class TrainLoop {
                                         options.label(),
                                         console,
                                         ProgressBar.isInteractive())
-                                .logEvery(options.logEvery())) {
+                                .logEvery(Math.max(options.logEvery(), (max - startStep) / 20))) {
             NDManager window = base.newSubManager();
             List<NDArray> losses = new ArrayList<>();
             long windowStart = startStep;
