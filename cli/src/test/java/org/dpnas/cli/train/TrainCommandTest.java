@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.dpnas.cli.Main;
+import org.dpnas.common.train.Checkpointer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -107,7 +108,7 @@ class TrainCommandTest {
     @Test
     void aRunKilledWithSigkillAndResumedEndsLikeAnUninterruptedOne(@TempDir Path dir)
             throws Exception {
-        String[] common = {"--max-steps", "24", "--checkpoint-every", "2", "--eval-every", "8"};
+        String[] common = {"--max-steps", "60", "--checkpoint-every", "2", "--eval-every", "8"};
         Path straight = dir.resolve("straight");
         assertEquals(0, dpnas(train(straight, common)).code());
 
@@ -124,30 +125,33 @@ class TrainCommandTest {
                         .redirectErrorStream(true)
                         .redirectOutput(dir.resolve("child.log").toFile())
                         .start();
-        Path first = killed.resolve("checkpoints/step-00000002/state.json");
+        // an arbitrary moment: after a random checkpoint of the first half, plus a random delay,
+        // so the kill lands mid-step, mid-log or mid-checkpoint, well before the run ends
+        Random random = new Random();
+        int k = 2 * (1 + random.nextInt(15));
+        Checkpointer ckpts = new Checkpointer(killed.resolve("checkpoints"), 1);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (!Files.exists(first) && p.isAlive() && System.nanoTime() < deadline) {
-            Thread.sleep(20);
+        while (newest(ckpts) < k && p.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
         }
-        assertTrue(Files.exists(first), "the child never wrote a checkpoint");
-        // an arbitrary moment after the first checkpoint: mid-step, mid-log or mid-checkpoint
-        Thread.sleep(new Random().nextInt(400));
+        assertTrue(newest(ckpts) >= k, "the child never reached checkpoint " + k);
+        Thread.sleep(random.nextInt(50));
         p.destroyForcibly(); // SIGKILL on Linux
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
         assertFalse(
-                Files.exists(killed.resolve("checkpoints/step-00000024")),
+                Files.exists(killed.resolve("checkpoints/step-00000060")),
                 "the child finished before it was killed");
 
         Outcome resumed = dpnas("train", "--work-dir", killed.toString(), "--resume");
         assertEquals(0, resumed.code(), resumed.err());
         assertArrayEquals(
-                Files.readAllBytes(straight.resolve("checkpoints/step-00000024/model.params")),
-                Files.readAllBytes(killed.resolve("checkpoints/step-00000024/model.params")));
+                Files.readAllBytes(straight.resolve("checkpoints/step-00000060/model.params")),
+                Files.readAllBytes(killed.resolve("checkpoints/step-00000060/model.params")));
         assertArrayEquals(
                 Files.readAllBytes(
-                        straight.resolve("checkpoints/step-00000024/optimizer-weights.ndlist")),
+                        straight.resolve("checkpoints/step-00000060/optimizer-weights.ndlist")),
                 Files.readAllBytes(
-                        killed.resolve("checkpoints/step-00000024/optimizer-weights.ndlist")));
+                        killed.resolve("checkpoints/step-00000060/optimizer-weights.ndlist")));
         assertEquals(
                 Files.readString(straight.resolve("metrics.jsonl")),
                 Files.readString(killed.resolve("metrics.jsonl")));
@@ -162,6 +166,10 @@ class TrainCommandTest {
                             .map(Path::toString)
                             .noneMatch(n -> n.startsWith(".tmp-") || n.endsWith(".tmp")));
         }
+    }
+
+    private static long newest(Checkpointer c) throws java.io.IOException {
+        return c.latest().map(Checkpointer::stepOf).orElse(0L);
     }
 
     @Test
