@@ -7,7 +7,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.dpnas.cli.train.EvalModelCommand;
+import org.dpnas.cli.bench.BenchEvalDetCommand;
+import org.dpnas.cli.eval.EvalDetCommand;
+import org.dpnas.cli.eval.EvalModelCommand;
+import org.dpnas.cli.eval.EvalSegCommand;
 import org.dpnas.cli.train.TrainCommand;
 
 /**
@@ -77,7 +80,12 @@ public final class Main {
                 new CommandGroup(
                         "eval",
                         "evaluate a trained model or prediction files",
-                        new EvalModelCommand()));
+                        new EvalModelCommand(),
+                        new EvalSegCommand(),
+                        new EvalDetCommand()));
+        commands.add(
+                new CommandGroup(
+                        "bench", "benchmarks that print numbers", new BenchEvalDetCommand()));
         return commands;
     }
 

@@ -1,4 +1,4 @@
-package org.dpnas.cli.train;
+package org.dpnas.cli.eval;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
@@ -22,6 +22,9 @@ import org.dpnas.cli.Args;
 import org.dpnas.cli.CliException;
 import org.dpnas.cli.Command;
 import org.dpnas.cli.Opts;
+import org.dpnas.cli.train.Models;
+import org.dpnas.cli.train.SegTrainJob;
+import org.dpnas.cli.train.TrainConfigs;
 import org.dpnas.common.config.Config;
 import org.dpnas.common.config.ConfigLoader;
 import org.dpnas.common.data.SegBatcher;

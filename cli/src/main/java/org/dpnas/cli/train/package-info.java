@@ -1,0 +1,2 @@
+/** The {@code dpnas train} verb and the segmentation training job. */
+package org.dpnas.cli.train;
