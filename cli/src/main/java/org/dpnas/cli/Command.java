@@ -42,9 +42,11 @@ public interface Command {
      * Returns the names of the positional arguments for the usage line, for example {@code
      * ["CONFIG"]} or {@code ["RUN_DIR..."]}.
      *
-     * @return the usage hint, possibly empty
+     * @return the usage hint; none by default
      */
-    List<String> positionals();
+    default List<String> positionals() {
+        return List.of();
+    }
 
     /**
      * Runs the verb.

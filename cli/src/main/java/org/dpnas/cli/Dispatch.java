@@ -19,6 +19,7 @@ import org.apache.commons.cli.MissingOptionException;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.ParseException;
 import org.apache.commons.cli.UnrecognizedOptionException;
+import org.dpnas.common.util.Names;
 
 /** Shared machinery of {@link Main} and {@link CommandGroup}: parsing, help and error mapping. */
 final class Dispatch {
@@ -229,43 +230,13 @@ final class Dispatch {
         int bestDistance = 3;
         String lower = typed.toLowerCase(Locale.ROOT);
         for (String n : names) {
-            int d = distance(lower, n);
+            int d = Names.editDistance(lower, n);
             if (d < bestDistance) {
                 best = n;
                 bestDistance = d;
             }
         }
         return best;
-    }
-
-    /**
-     * Optimal string alignment distance: insertions, deletions, substitutions and swaps of two
-     * adjacent characters each cost 1.
-     */
-    static int distance(String a, String b) {
-        int[][] d = new int[a.length() + 1][b.length() + 1];
-        for (int i = 0; i <= a.length(); i++) {
-            d[i][0] = i;
-        }
-        for (int j = 0; j <= b.length(); j++) {
-            d[0][j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                int v =
-                        Math.min(
-                                Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
-                if (i > 1
-                        && j > 1
-                        && a.charAt(i - 1) == b.charAt(j - 2)
-                        && a.charAt(i - 2) == b.charAt(j - 1)) {
-                    v = Math.min(v, d[i - 2][j - 2] + 1);
-                }
-                d[i][j] = v;
-            }
-        }
-        return d[a.length()][b.length()];
     }
 
     /** The {@code unknown X 'typed' (did you mean 'y'?)} message. */

@@ -4,7 +4,6 @@ import com.google.gson.JsonObject;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
@@ -44,11 +43,6 @@ public final class BenchEvalDetCommand implements Command {
                         String.valueOf(CocoBench.DETECTIONS_PER_IMAGE)),
                 Opts.value("dir", "DIR", "where the JSON files go", "a temporary directory"),
                 Opts.value("json", "FILE", "also write the timings as JSON", null));
-    }
-
-    @Override
-    public List<String> positionals() {
-        return List.of();
     }
 
     @Override

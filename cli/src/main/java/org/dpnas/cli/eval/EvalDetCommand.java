@@ -2,7 +2,6 @@ package org.dpnas.cli.eval;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.List;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
 import org.dpnas.cli.Args;
@@ -37,11 +36,6 @@ public final class EvalDetCommand implements Command {
                 Opts.required("dt", "FILE", "detections, COCO results JSON"),
                 Opts.value("threads", "N", "evaluation threads", "min(4, cores)"),
                 Opts.value("json", "FILE", "also write stats, names and per-category AP", null));
-    }
-
-    @Override
-    public List<String> positionals() {
-        return List.of();
     }
 
     @Override

@@ -67,11 +67,6 @@ public final class EvalModelCommand implements Command {
     }
 
     @Override
-    public List<String> positionals() {
-        return List.of();
-    }
-
-    @Override
     public int run(CommandLine cl, PrintStream out, PrintStream err) throws Exception {
         Args.atMostPositionals(cl, 0);
         RunDirectory run = new RunDirectory(Path.of(Args.requiredString(cl, "run")));

@@ -50,11 +50,6 @@ public final class EvalSegCommand implements Command {
     }
 
     @Override
-    public List<String> positionals() {
-        return List.of();
-    }
-
-    @Override
     public int run(CommandLine cl, PrintStream out, PrintStream err) throws Exception {
         Args.atMostPositionals(cl, 0);
         Path gtDir = Path.of(Args.requiredString(cl, "gt"));

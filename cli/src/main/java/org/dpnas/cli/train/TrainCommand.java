@@ -82,11 +82,6 @@ public final class TrainCommand implements Command {
     }
 
     @Override
-    public List<String> positionals() {
-        return List.of();
-    }
-
-    @Override
     public int run(CommandLine cl, PrintStream out, PrintStream err) throws Exception {
         Args.atMostPositionals(cl, 0);
         boolean resume = Args.flag(cl, "resume");

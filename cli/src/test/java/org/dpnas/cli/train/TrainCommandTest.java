@@ -1,5 +1,6 @@
 package org.dpnas.cli.train;
 
+import static org.dpnas.cli.Cli.dpnas;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,16 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import org.dpnas.cli.Cli.Outcome;
 import org.dpnas.cli.Main;
 import org.dpnas.common.train.Checkpointer;
 import org.junit.jupiter.api.Test;
@@ -36,20 +35,6 @@ class TrainCommandTest {
         "--threads", "1",
         "--device", "cpu",
     };
-
-    record Outcome(int code, String out, String err) {}
-
-    static Outcome dpnas(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code =
-                Main.run(
-                        args,
-                        new PrintStream(out, true, StandardCharsets.UTF_8),
-                        new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Outcome(
-                code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
 
     static String[] train(Path workDir, String... extra) {
         List<String> a = new ArrayList<>(List.of("train", "--work-dir", workDir.toString()));

@@ -6,6 +6,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
 import java.math.BigDecimal;
 import java.util.Map;
+import org.dpnas.common.util.Names;
 
 /** Package-private validation of user values against the caller's defaults. */
 final class Schema {
@@ -179,7 +180,7 @@ final class Schema {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String known : defaults.keySet()) {
-            int d = JsonSupport.editDistance(unknown, known);
+            int d = Names.editDistance(unknown, known);
             if (d <= 2 && d < unknown.length() && d < bestDistance) {
                 best = known;
                 bestDistance = d;

@@ -196,10 +196,10 @@ class ConfigTest {
 
     @Test
     void editDistanceCountsAdjacentSwapsAsOneEdit() {
-        assertEquals(0, JsonSupport.editDistance("lr", "lr"));
-        assertEquals(1, JsonSupport.editDistance("max_step", "max_steps"));
-        assertEquals(1, JsonSupport.editDistance("trian", "train"));
-        assertEquals(3, JsonSupport.editDistance("kitten", "sitting"));
-        assertEquals(5, JsonSupport.editDistance("", "model"));
+        assertEquals(0, org.dpnas.common.util.Names.editDistance("lr", "lr"));
+        assertEquals(1, org.dpnas.common.util.Names.editDistance("max_step", "max_steps"));
+        assertEquals(1, org.dpnas.common.util.Names.editDistance("trian", "train"));
+        assertEquals(3, org.dpnas.common.util.Names.editDistance("kitten", "sitting"));
+        assertEquals(5, org.dpnas.common.util.Names.editDistance("", "model"));
     }
 }

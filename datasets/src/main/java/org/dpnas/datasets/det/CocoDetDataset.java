@@ -400,23 +400,8 @@ public final class CocoDetDataset implements DetDataset {
     @Override
     public DetSample get(int index) {
         Entry e = entries.get(Objects.checkIndex(index, entries.size()));
-        ImageDecoder.RgbImage img = ImageDecoder.readRgb(e.image());
-        if (e.width() > 0
-                && e.height() > 0
-                && (img.width() != e.width() || img.height() != e.height())) {
-            throw new DatasetException(
-                    e.image(),
-                    "image size "
-                            + img.width()
-                            + "x"
-                            + img.height()
-                            + " differs from size "
-                            + e.width()
-                            + "x"
-                            + e.height()
-                            + " (width x height) in "
-                            + annotationFile);
-        }
+        ImageDecoder.RgbImage img =
+                ImageDecoder.readRgb(e.image(), e.width(), e.height(), annotationFile);
         String id = e.image().getFileName().toString();
         int dot = id.lastIndexOf('.');
         return new DetSample(

@@ -51,6 +51,34 @@ public final class ImageDecoder {
      */
     public record GrayImage(int height, int width, byte[] values) {}
 
+    /**
+     * Reads an RGB image and checks it against the size an annotation declares for it.
+     *
+     * @param file the image
+     * @param width the declared width, or 0 when the annotation declares none
+     * @param height the declared height, or 0 when the annotation declares none
+     * @param declaredIn the annotation file, named in the error
+     * @throws DatasetException naming the image when it is unreadable or of another size
+     */
+    public static RgbImage readRgb(Path file, int width, int height, Path declaredIn) {
+        RgbImage img = readRgb(file);
+        if (width > 0 && height > 0 && (img.width() != width || img.height() != height)) {
+            throw new DatasetException(
+                    file,
+                    "image size "
+                            + img.width()
+                            + "x"
+                            + img.height()
+                            + " differs from size "
+                            + width
+                            + "x"
+                            + height
+                            + " (width x height) declared in "
+                            + declaredIn);
+        }
+        return img;
+    }
+
     /** Reads a PNG or JPEG file as RGB; grayscale is replicated and palettes are resolved. */
     public static RgbImage readRgb(Path file) {
         BufferedImage image = decode(file);

@@ -1,0 +1,2 @@
+/** Small utilities shared by every module. */
+package org.dpnas.common.util;
