@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.commons.cli.CommandLine;
+import org.dpnas.cli.Args;
 import org.dpnas.common.config.Config;
 import org.dpnas.common.config.ConfigLoader;
 
@@ -22,14 +23,14 @@ public final class TrainConfigs {
         {"model", "model.name", "string"},
         {"dataset", "data.dataset", "string"},
         {"root", "data.root", "string"},
-        {"seed", "seed", "raw"},
-        {"max-steps", "train.max_steps", "raw"},
-        {"batch-size", "train.batch_size", "raw"},
-        {"lr", "train.lr", "raw"},
-        {"checkpoint-every", "train.checkpoint_every", "raw"},
-        {"eval-every", "train.eval_every", "raw"},
+        {"seed", "seed", "int"},
+        {"max-steps", "train.max_steps", "int"},
+        {"batch-size", "train.batch_size", "int"},
+        {"lr", "train.lr", "float"},
+        {"checkpoint-every", "train.checkpoint_every", "int"},
+        {"eval-every", "train.eval_every", "int"},
         {"device", "device", "string"},
-        {"threads", "threads", "raw"},
+        {"threads", "threads", "int"},
     };
 
     private TrainConfigs() {}
@@ -53,11 +54,14 @@ public final class TrainConfigs {
         List<String> overrides = new ArrayList<>(sets);
         for (String[] ok : OPTION_KEYS) {
             if (cl.hasOption(ok[0])) {
-                String v = cl.getOptionValues(ok[0])[cl.getOptionValues(ok[0]).length - 1];
-                overrides.add(
-                        ok[1]
-                                + "="
-                                + (ok[2].equals("string") ? new JsonPrimitive(v).toString() : v));
+                // typed options are parsed here so that a bad value names the option typed
+                String v =
+                        switch (ok[2]) {
+                            case "int" -> String.valueOf(Args.longValue(cl, ok[0], 0));
+                            case "float" -> String.valueOf(Args.doubleValue(cl, ok[0], 0));
+                            default -> new JsonPrimitive(Args.string(cl, ok[0], "")).toString();
+                        };
+                overrides.add(ok[1] + "=" + v);
             }
         }
         return ConfigLoader.load(defaults(), file, overrides);
