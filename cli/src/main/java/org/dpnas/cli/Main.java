@@ -7,6 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.dpnas.cli.data.BenchCommand;
+import org.dpnas.cli.data.CheckCommand;
 import org.dpnas.cli.train.EvalModelCommand;
 import org.dpnas.cli.train.TrainCommand;
 
@@ -78,6 +80,12 @@ public final class Main {
                         "eval",
                         "evaluate a trained model or prediction files",
                         new EvalModelCommand()));
+        commands.add(
+                new CommandGroup(
+                        "data",
+                        "check datasets and measure data throughput",
+                        new CheckCommand(),
+                        new BenchCommand()));
         return commands;
     }
 

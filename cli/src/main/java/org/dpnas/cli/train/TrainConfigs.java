@@ -22,6 +22,8 @@ public final class TrainConfigs {
         {"model", "model.name", "string"},
         {"dataset", "data.dataset", "string"},
         {"root", "data.root", "string"},
+        {"on-bad-sample", "data.on_bad_sample", "string"},
+        {"workers", "data.workers", "raw"},
         {"seed", "seed", "raw"},
         {"max-steps", "train.max_steps", "raw"},
         {"batch-size", "train.batch_size", "raw"},

@@ -21,6 +21,8 @@ final class OpenCvResampler extends Resampler {
                 if (instance == null) {
                     try {
                         nu.pattern.OpenCV.loadLocally();
+                        // samples are already resampled in parallel, one per data worker
+                        org.opencv.core.Core.setNumThreads(1);
                     } catch (RuntimeException | LinkageError e) {
                         throw new IllegalStateException(
                                 "cannot load the OpenCV native library: " + e, e);
