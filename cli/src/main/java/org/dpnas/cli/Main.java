@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.dpnas.cli.bench.BenchEvalDetCommand;
+import org.dpnas.cli.data.BenchCommand;
+import org.dpnas.cli.data.CheckCommand;
 import org.dpnas.cli.eval.EvalDetCommand;
 import org.dpnas.cli.eval.EvalModelCommand;
 import org.dpnas.cli.eval.EvalSegCommand;
@@ -83,6 +85,12 @@ public final class Main {
                         new EvalModelCommand(),
                         new EvalSegCommand(),
                         new EvalDetCommand()));
+        commands.add(
+                new CommandGroup(
+                        "data",
+                        "check datasets and measure data throughput",
+                        new CheckCommand(),
+                        new BenchCommand()));
         commands.add(
                 new CommandGroup(
                         "bench", "benchmarks that print numbers", new BenchEvalDetCommand()));

@@ -101,7 +101,10 @@ public final class EvalModelCommand implements Command {
             throw new CliException("--checkpoint " + checkpoint + ": no model.params in it");
         }
         Device device = SegTrainJob.setUp(config);
-        SegDataset ds = SegDatasets.open(config.sub("data"), split, config.getLong("seed"));
+        SegDataset ds =
+                SegTrainJob.evalView(
+                        config.sub("data"),
+                        SegDatasets.open(config.sub("data"), split, config.getLong("seed")));
         SegMetrics m;
         try (NDManager base = NDManager.newBaseManager(device)) {
             Block model = Models.build(config.sub("model"), ds.numClasses());

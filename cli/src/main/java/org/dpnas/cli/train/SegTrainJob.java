@@ -17,9 +17,13 @@ import java.nio.file.Files;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import org.dpnas.common.config.Config;
 import org.dpnas.common.data.SegBatcher;
 import org.dpnas.common.data.SegDataset;
+import org.dpnas.common.data.SegSample;
 import org.dpnas.common.run.Provenance;
 import org.dpnas.common.run.RunDirectory;
 import org.dpnas.common.train.Constants;
@@ -33,6 +37,12 @@ import org.dpnas.common.train.Seeds;
 import org.dpnas.common.train.SegmentationStep;
 import org.dpnas.common.train.TrainLoop;
 import org.dpnas.datasets.SegDatasets;
+import org.dpnas.datasets.augment.AugmentedSegDataset;
+import org.dpnas.datasets.augment.BadSampleDataset;
+import org.dpnas.datasets.augment.EvalResizedSegDataset;
+import org.dpnas.datasets.augment.EvalTransform;
+import org.dpnas.datasets.augment.JointAugment;
+import org.dpnas.datasets.augment.SegPipeline;
 import org.dpnas.eval.seg.SegEvaluator;
 import org.dpnas.eval.seg.SegMetrics;
 
@@ -40,6 +50,11 @@ import org.dpnas.eval.seg.SegMetrics;
  * Trains a fixed segmentation network from a resolved configuration: builds the data, the model and
  * the optimizer from the one seed, runs the shared {@link TrainLoop} (checkpoints, resume, NaN
  * guard, logs) with mIoU on the validation split, and writes {@code final_metrics.json}.
+ *
+ * <p>Data: the training split goes through {@code data.augment} (with the epoch of each step, so
+ * the batch of step t stays a pure function of (seed, t)), the validation split through {@code
+ * data.eval_resize}; both read the samples of a batch on {@code data.workers} threads and handle
+ * unreadable samples as {@code data.on_bad_sample} says.
  */
 public final class SegTrainJob {
 
@@ -86,23 +101,51 @@ public final class SegTrainJob {
         long seed = config.getLong("seed");
         Config data = config.sub("data");
         Config train = config.sub("train");
-        SegDataset trainSet = SegDatasets.open(data, data.getString("train_split"), seed);
-        SegDataset valSet = SegDatasets.open(data, data.getString("val_split"), seed);
         int batch = train.getInt("batch_size");
         long maxSteps = train.getLong("max_steps");
+        BadSampleDataset.Policy policy =
+                BadSampleDataset.Policy.parse(data.getString("on_bad_sample"));
+        int workers = workers(data.getInt("workers"));
+        JointAugment augment = SegPipeline.augment(data, seed);
+        EvalTransform evalResize = SegPipeline.evalTransform(data);
+        if (augment != null && !augment.fixedSize() && batch > 1) {
+            float[] scale = data.getFloatArray("augment.scale");
+            if (scale[0] != 1f || scale[1] != 1f) {
+                throw new IllegalArgumentException(
+                        "data.augment.scale varies the image size, so a batch of "
+                                + batch
+                                + " needs a crop: set data.augment.crop=[h,w]");
+            }
+        }
+        BadSampleDataset trainRead =
+                new BadSampleDataset(
+                        SegDatasets.open(data, data.getString("train_split"), seed),
+                        policy,
+                        m -> console.println("WARNING: " + m));
+        BadSampleDataset valRead =
+                new BadSampleDataset(
+                        SegDatasets.open(data, data.getString("val_split"), seed),
+                        policy,
+                        m -> console.println("WARNING: " + m));
+        SegDataset trainSet =
+                augment == null ? trainRead : new AugmentedSegDataset(trainRead, augment);
+        SegDataset valSet =
+                evalResize.isIdentity() ? valRead : new EvalResizedSegDataset(valRead, evalResize);
 
         // everything that can reject the configuration runs before the first file is written
         Block model = Models.build(config.sub("model"), trainSet.numClasses());
         writeRunFiles(config, run, resume, args, seed, device);
         float[] mean = data.getFloatArray("mean");
         float[] std = data.getFloatArray("std");
+        ExecutorService pool = workers > 1 ? Executors.newFixedThreadPool(workers, DAEMON) : null;
         try (NDManager base = NDManager.newBaseManager(device);
                 Constants constants = new Constants(base)) {
             Seeds.seedEngine(seed);
             NDManager modelManager = base.newSubManager();
 
-            int h = trainSet.get(0).height();
-            int w = trainSet.get(0).width();
+            SegSample first = trainSet.get(0);
+            int h = first.height();
+            int w = first.width();
             model.initialize(modelManager, DataType.FLOAT32, new Shape(batch, 3, h, w));
             float[] betas = train.getFloatArray("betas");
             Optimizer opt =
@@ -123,8 +166,8 @@ public final class SegTrainJob {
                                     train.getFloat("min_lr"))
                             .withWarmup(train.getLong("warmup_steps"));
             ParameterStore store = new ParameterStore(base, false);
-            SegBatcher trainBatcher = new SegBatcher(trainSet, mean, std);
-            SegBatcher valBatcher = new SegBatcher(valSet, mean, std);
+            SegBatcher trainBatcher = new SegBatcher(trainSet, mean, std, pool);
+            SegBatcher valBatcher = new SegBatcher(valSet, mean, std, pool);
             int evalBatch = config.getInt("eval.batch_size");
             TrainLoop.Options options =
                     new TrainLoop.Options(
@@ -169,8 +212,40 @@ public final class SegTrainJob {
                 last[0] = SegEvaluator.evaluate(model, valBatcher, evalBatch, base, store);
             }
             writeFinal(run, last[0], valSet.classNames(), result);
+            long skips = trainRead.skips() + valRead.skips();
+            if (skips > 0) {
+                console.printf(
+                        "skipped %d reads of bad samples (%d bad training, %d bad validation"
+                                + " samples)%n",
+                        skips, trainRead.badSamples(), valRead.badSamples());
+            }
             return new Outcome(run, last[0], valSet.classNames(), result);
+        } finally {
+            if (pool != null) {
+                pool.shutdownNow();
+            }
         }
+    }
+
+    private static final ThreadFactory DAEMON =
+            r -> {
+                Thread t = new Thread(r, "dpnas-data");
+                t.setDaemon(true);
+                return t;
+            };
+
+    /** {@code ds} with {@code data.eval_resize} applied (itself when that is the identity). */
+    public static SegDataset evalView(Config data, SegDataset ds) {
+        EvalTransform t = SegPipeline.evalTransform(data);
+        return t.isIdentity() ? ds : new EvalResizedSegDataset(ds, t);
+    }
+
+    /** The number of data workers: {@code n}, or the number of processors for 0. */
+    public static int workers(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("data.workers must be >= 0, got " + n);
+        }
+        return n == 0 ? Runtime.getRuntime().availableProcessors() : n;
     }
 
     /**

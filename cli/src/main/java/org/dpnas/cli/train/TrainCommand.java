@@ -38,6 +38,13 @@ public final class TrainCommand implements Command {
         o.add(opt("dataset", "NAME", "dataset: synthetic, camvid, cityscapes or voc"));
         o.add(opt("root", "DIR", "dataset root directory (real datasets)"));
         o.add(
+                opt(
+                        "on-bad-sample",
+                        "MODE",
+                        "unreadable sample: fail (stop, naming the file) or skip (use the next"
+                                + " good one)"));
+        o.add(opt("workers", "N", "threads reading a batch's samples (0: one per core)"));
+        o.add(
                 Opts.value(
                         "work-dir",
                         "DIR",

@@ -23,6 +23,8 @@ public final class TrainConfigs {
         {"model", "model.name", "string"},
         {"dataset", "data.dataset", "string"},
         {"root", "data.root", "string"},
+        {"on-bad-sample", "data.on_bad_sample", "string"},
+        {"workers", "data.workers", "int"},
         {"seed", "seed", "int"},
         {"max-steps", "train.max_steps", "int"},
         {"batch-size", "train.batch_size", "int"},

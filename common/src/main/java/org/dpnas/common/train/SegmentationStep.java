@@ -15,9 +15,10 @@ import org.dpnas.common.data.SegBatcher;
 import org.dpnas.common.data.SegSample;
 
 /**
- * A supervised segmentation step: assemble the batch of step t (prepared on a loader thread while
- * the previous step computes), forward, cross-entropy with ignore label 255, backward, optional
- * gradient-norm clipping, and one update of the weight group at the schedule's rate.
+ * A supervised segmentation step: assemble the batch of step t with the epoch of t (prepared on a
+ * loader thread while the previous step computes), forward, cross-entropy with ignore label 255,
+ * backward, optional gradient-norm clipping, and one update of the weight group at the schedule's
+ * rate.
  */
 public final class SegmentationStep implements TrainLoop.Step, AutoCloseable {
 
@@ -113,7 +114,8 @@ public final class SegmentationStep implements TrainLoop.Step, AutoCloseable {
 
     private Future<SegBatcher.HostBatch> submit(long t) {
         int[] idx = sampler.batch(t);
-        return loader.submit(() -> batcher.assemble(idx));
+        long epoch = sampler.epochOf(t);
+        return loader.submit(() -> batcher.assemble(idx, epoch));
     }
 
     @Override

@@ -1,0 +1,278 @@
+package org.dpnas.cli.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.dpnas.cli.Main;
+import org.dpnas.common.data.SegSample;
+import org.dpnas.datasets.seg.CamVidDataset;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DataCommandsTest {
+
+    record Outcome(int code, String out, String err) {}
+
+    static Outcome dpnas(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code =
+                Main.run(
+                        args,
+                        new PrintStream(out, true, StandardCharsets.UTF_8),
+                        new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Outcome(
+                code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    static JsonObject json(Path p) throws Exception {
+        return JsonParser.parseString(Files.readString(p)).getAsJsonObject();
+    }
+
+    @Test
+    void checkNamesEveryBrokenFileAndExitsOne(@TempDir Path root) throws Exception {
+        List<String> lines = new ArrayList<>(TinyData.camvid(root, "train", 2));
+        // missing label
+        TinyData.rgb(root.resolve("train/nolabel.png"), 32, 24, 7);
+        lines.add("train/nolabel.png trainannot/nolabel.png");
+        // label of the wrong size
+        TinyData.rgb(root.resolve("train/small.png"), 32, 24, 8);
+        TinyData.gray(root.resolve("trainannot/small.png"), 16, 24, 1);
+        lines.add("train/small.png trainannot/small.png");
+        // label ids out of range
+        TinyData.rgb(root.resolve("train/range.png"), 32, 24, 9);
+        TinyData.gray(root.resolve("trainannot/range.png"), 32, 24, 3, 40);
+        lines.add("train/range.png trainannot/range.png");
+        // truncated image
+        TinyData.rgb(root.resolve("train/cut.png"), 32, 24, 10);
+        byte[] png = Files.readAllBytes(root.resolve("train/cut.png"));
+        Files.write(root.resolve("train/cut.png"), java.util.Arrays.copyOf(png, png.length / 2));
+        TinyData.gray(root.resolve("trainannot/cut.png"), 32, 24, 1);
+        lines.add("train/cut.png trainannot/cut.png");
+        TinyData.writeList(root, "train", lines);
+
+        Path report = root.resolve("report.json");
+        Outcome o =
+                dpnas(
+                        "data",
+                        "check",
+                        "camvid",
+                        "--root",
+                        root.toString(),
+                        "--split",
+                        "train",
+                        "--json",
+                        report.toString());
+        assertEquals(1, o.code(), o.out() + o.err());
+        for (String f : List.of("nolabel.png", "small.png", "range.png", "cut.png")) {
+            assertTrue(o.out().contains(f), f + " not named in:\n" + o.out());
+        }
+        JsonObject j = json(report);
+        assertEquals(6, j.get("images").getAsInt());
+        assertEquals(11, j.getAsJsonArray("pixels_per_class").size());
+        assertTrue(j.has("ignored_pixels"));
+        JsonArray problems = j.getAsJsonArray("problems");
+        assertEquals(4, problems.size(), problems.toString());
+        List<String> kinds = new ArrayList<>();
+        for (var e : problems) {
+            JsonObject p = e.getAsJsonObject();
+            kinds.add(
+                    Path.of(p.get("file").getAsString()).getFileName()
+                            + " "
+                            + p.get("problem").getAsString());
+        }
+        assertTrue(
+                kinds.stream().anyMatch(k -> k.startsWith("nolabel.png label file missing")),
+                kinds.toString());
+        assertTrue(
+                kinds.stream().anyMatch(k -> k.startsWith("small.png label size 16x24 differs")),
+                kinds.toString());
+        assertTrue(
+                kinds.stream().anyMatch(k -> k.startsWith("range.png") && k.contains("40")),
+                kinds.toString());
+        assertTrue(kinds.stream().anyMatch(k -> k.startsWith("cut.png")), kinds.toString());
+        // the two good samples still count: 2 * 768 pixels, of which void (11) is ignored
+        long counted = j.get("ignored_pixels").getAsLong();
+        for (var e : j.getAsJsonArray("pixels_per_class")) {
+            counted += e.getAsLong();
+        }
+        assertEquals(2 * 24 * 32, counted);
+    }
+
+    @Test
+    void aCleanFolderExitsZeroWithTheLoadersCounts(@TempDir Path root) throws Exception {
+        TinyData.camvid(root, "val", 3);
+        Path report = root.resolve("r.json");
+        Outcome o =
+                dpnas(
+                        "data",
+                        "check",
+                        "camvid",
+                        "--root",
+                        root.toString(),
+                        "--split",
+                        "val",
+                        "--json",
+                        report.toString());
+        assertEquals(0, o.code(), o.out() + o.err());
+        long[] expected = new long[11];
+        long ignored = 0;
+        CamVidDataset ds = new CamVidDataset(root, "val");
+        for (int i = 0; i < ds.size(); i++) {
+            for (byte b : ds.get(i).label()) {
+                if ((b & 0xff) == SegSample.IGNORE) {
+                    ignored++;
+                } else {
+                    expected[b]++;
+                }
+            }
+        }
+        JsonObject j = json(report);
+        long[] got = new long[11];
+        for (int c = 0; c < 11; c++) {
+            got[c] = j.getAsJsonArray("pixels_per_class").get(c).getAsLong();
+        }
+        assertArrayEquals(expected, got);
+        assertEquals(ignored, j.get("ignored_pixels").getAsLong());
+        assertEquals(0, j.getAsJsonArray("problems").size());
+        assertEquals(3, j.get("images").getAsInt());
+    }
+
+    @Test
+    void detectionCheckCountsBoxesAndReportsDegenerateOnes(@TempDir Path root) throws Exception {
+        Files.createDirectories(root.resolve("ImageSets/Main"));
+        Files.createDirectories(root.resolve("Annotations"));
+        Files.writeString(root.resolve("ImageSets/Main/train.txt"), "a\nb\n");
+        writeJpeg(root.resolve("JPEGImages/a.jpg"));
+        writeJpeg(root.resolve("JPEGImages/b.jpg"));
+        Files.writeString(
+                root.resolve("Annotations/a.xml"),
+                annotation(obj("cat", 2, 2, 10, 10) + obj("dog", 3, 3, 9, 12)));
+        Files.writeString(
+                root.resolve("Annotations/b.xml"),
+                annotation(obj("cat", 5, 5, 5, 9) + obj("cat", 1, 1, 20, 20)));
+        Path report = root.resolve("r.json");
+        Outcome o =
+                dpnas(
+                        "data",
+                        "check",
+                        "voc-det",
+                        "--root",
+                        root.toString(),
+                        "--json",
+                        report.toString());
+        assertEquals(1, o.code(), o.out() + o.err());
+        assertTrue(o.out().contains("b.xml"), o.out());
+        JsonObject j = json(report);
+        assertEquals(2, j.get("images").getAsInt());
+        assertEquals(2, j.getAsJsonObject("boxes_per_class").get("cat").getAsInt());
+        assertEquals(1, j.getAsJsonObject("boxes_per_class").get("dog").getAsInt());
+        assertEquals(1, j.get("dropped_degenerate").getAsInt());
+        assertEquals(1, j.getAsJsonArray("problems").size());
+    }
+
+    private static String annotation(String objects) {
+        return "<annotation><size><width>32</width><height>24</height><depth>3</depth></size>"
+                + objects
+                + "</annotation>";
+    }
+
+    private static String obj(String name, int x1, int y1, int x2, int y2) {
+        return "<object><name>"
+                + name
+                + "</name><difficult>0</difficult><bndbox><xmin>"
+                + x1
+                + "</xmin><ymin>"
+                + y1
+                + "</ymin><xmax>"
+                + x2
+                + "</xmax><ymax>"
+                + y2
+                + "</ymax></bndbox></object>";
+    }
+
+    private static void writeJpeg(Path file) throws Exception {
+        Files.createDirectories(file.getParent());
+        java.awt.image.BufferedImage img =
+                new java.awt.image.BufferedImage(
+                        32, 24, java.awt.image.BufferedImage.TYPE_3BYTE_BGR);
+        javax.imageio.ImageIO.write(img, "jpg", file.toFile());
+    }
+
+    @Test
+    void syntheticChecksCleanAndUnknownNamesAreUsageErrors() {
+        Outcome o = dpnas("data", "check", "synthetic", "--split", "val");
+        assertEquals(0, o.code(), o.out() + o.err());
+        assertTrue(o.out().startsWith("synthetic val: 128 images, 0 problems"), o.out());
+        assertEquals(2, dpnas("data", "check", "kitti", "--root", ".").code());
+        assertEquals(2, dpnas("data", "check", "camvid").code());
+    }
+
+    @Test
+    void benchPrintsImagesPerSecond(@TempDir Path root) throws Exception {
+        TinyData.camvid(root, "train", 4);
+        Path out = root.resolve("bench.json");
+        Outcome o =
+                dpnas(
+                        "data",
+                        "bench",
+                        "camvid",
+                        "--root",
+                        root.toString(),
+                        "--crop",
+                        "16",
+                        "--batch-size",
+                        "2",
+                        "--workers",
+                        "2",
+                        "--seconds",
+                        "0.3",
+                        "--json",
+                        out.toString());
+        assertEquals(0, o.code(), o.err());
+        assertTrue(o.out().contains("images/s"), o.out());
+        JsonObject j = json(out);
+        assertTrue(j.get("images_per_second").getAsDouble() > 0);
+        assertEquals(16, j.get("crop").getAsInt());
+        assertEquals(2, j.get("workers").getAsInt());
+    }
+
+    /** {@code dpnas.shared.data} if it exists, else the first {@code shared/data} walking up. */
+    static Path sharedData() {
+        String prop = System.getProperty("dpnas.shared.data");
+        if (prop != null && Files.isDirectory(Path.of(prop))) {
+            return Path.of(prop);
+        }
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.isDirectory(p.resolve("shared/data"))) {
+                return p.resolve("shared/data");
+            }
+        }
+        return Path.of(prop == null ? "shared/data" : prop);
+    }
+
+    @Test
+    void realCamVidValIsClean() {
+        Path root = sharedData().resolve("camvid");
+        assumeTrue(
+                Files.isDirectory(root),
+                "skipped: real CamVid not found at "
+                        + root
+                        + " (system property dpnas.shared.data, or a shared/data folder above)");
+        Outcome o = dpnas("data", "check", "camvid", "--root", root.toString(), "--split", "val");
+        assertEquals(0, o.code(), o.out() + o.err());
+        assertTrue(o.out().startsWith("camvid val: 101 images, 0 problems"), o.out());
+    }
+}
