@@ -81,12 +81,19 @@ public final class EvalSegCommand implements Command {
             throw new CliException("--gt " + gtDir + ": no .png files");
         }
         List<String> names = new ArrayList<>(gt);
-        List<ConfusionMatrix> parts =
+        // decoded in parallel; the first problem in file-name order is reported, whatever the
+        // thread timing
+        List<Object> parts =
                 names.parallelStream()
-                        .map(f -> one(gtDir.resolve(f), predDir.resolve(f), n, ignore))
+                        .map(f -> oneOrError(gtDir.resolve(f), predDir.resolve(f), n, ignore))
                         .collect(Collectors.toList());
         ConfusionMatrix cm = new ConfusionMatrix(n, ignore);
-        parts.forEach(cm::merge);
+        for (Object part : parts) {
+            if (part instanceof RuntimeException e) {
+                throw e;
+            }
+            cm.merge((ConfusionMatrix) part);
+        }
         SegMetrics m = cm.compute();
         out.println(names.size() + " label maps, " + cm.total() + " counted pixels");
         out.println(m.table(null));
@@ -96,6 +103,14 @@ public final class EvalSegCommand implements Command {
             out.println("wrote " + json);
         }
         return 0;
+    }
+
+    private static Object oneOrError(Path gtFile, Path predFile, int n, int ignore) {
+        try {
+            return one(gtFile, predFile, n, ignore);
+        } catch (RuntimeException e) {
+            return e;
+        }
     }
 
     private static ConfusionMatrix one(Path gtFile, Path predFile, int n, int ignore) {

@@ -90,11 +90,16 @@ class EvalFilesTest {
         assertFalse(Files.exists(json), "nothing is written when the input is bad");
 
         png(dir.resolve("pred/b.png"), 3, 2, 0, 0, 1, 1, 0, 0);
+        // a.png (id 7) comes first in name order, so it is the one reported
+        Outcome first = dpnas("eval", "seg", "--gt", gt, "--pred", pred, "--num-classes", "3");
+        assertTrue(first.err().contains("a.png: id 7"), first.err());
+        png(dir.resolve("pred/a.png"), 2, 2, 0, 0, 1, 1);
         Outcome size = dpnas("eval", "seg", "--gt", gt, "--pred", pred, "--num-classes", "3");
         assertEquals(2, size.code());
         assertTrue(size.err().contains("b.png: 3x2"), size.err());
 
         png(dir.resolve("pred/b.png"), 2, 2, 0, 0, 1, 1);
+        png(dir.resolve("pred/a.png"), 2, 2, 0, 0, 1, 7);
         Outcome range = dpnas("eval", "seg", "--gt", gt, "--pred", pred, "--num-classes", "3");
         assertEquals(2, range.code());
         assertTrue(range.err().contains("a.png: id 7 at (x=1, y=1)"), range.err());
