@@ -7,10 +7,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.dpnas.common.data.SegBatcher;
 import org.dpnas.common.data.SegSample;
 
@@ -24,16 +20,11 @@ public final class SegmentationStep implements TrainLoop.Step, AutoCloseable {
 
     private final Block model;
     private final ParamGroup weights;
-    private final SegBatcher batcher;
-    private final EpochSampler sampler;
+    private final BatchStream batches;
     private final LrSchedule schedule;
     private final float clipNorm;
     private final Constants constants;
     private final ParameterStore store;
-    private final long maxSteps;
-    private final ExecutorService loader;
-    private Future<SegBatcher.HostBatch> next;
-    private long nextStep = -1;
 
     /**
      * Creates the step.
@@ -60,32 +51,16 @@ public final class SegmentationStep implements TrainLoop.Step, AutoCloseable {
             long maxSteps) {
         this.model = model;
         this.weights = weights;
-        this.batcher = batcher;
-        this.sampler = sampler;
+        this.batches = new BatchStream(batcher, sampler, maxSteps, "train");
         this.schedule = schedule;
         this.clipNorm = clipNorm;
         this.constants = constants;
         this.store = store;
-        this.maxSteps = maxSteps;
-        this.loader =
-                Executors.newSingleThreadExecutor(
-                        r -> {
-                            Thread th = new Thread(r, "dpnas-loader");
-                            th.setDaemon(true);
-                            return th;
-                        });
     }
 
     @Override
     public NDArray run(NDManager sm, long t) throws Exception {
-        SegBatcher.HostBatch host = batch(t);
-        NDList xy = host.toNDList(sm);
-        NDArray loss;
-        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            NDArray logits = model.forward(store, new NDList(xy.get(0)), true).head();
-            loss = Losses.crossEntropy(logits, xy.get(1), SegSample.IGNORE, constants);
-            gc.backward(loss);
-        }
+        NDArray loss = forwardBackward(model, store, batches.get(t).toNDList(sm), constants);
         if (clipNorm > 0f) {
             GradClip.clipByGlobalNorm(weights.params(), clipNorm, sm, constants);
         }
@@ -93,33 +68,22 @@ public final class SegmentationStep implements TrainLoop.Step, AutoCloseable {
         return loss;
     }
 
-    private SegBatcher.HostBatch batch(long t) throws InterruptedException {
-        Future<SegBatcher.HostBatch> f = (next != null && nextStep == t) ? next : submit(t);
-        if (t + 1 < maxSteps) {
-            next = submit(t + 1);
-            nextStep = t + 1;
-        } else {
-            next = null;
+    /**
+     * Forward in training mode, cross-entropy with ignore label 255, backward: fills the gradients
+     * of every parameter the loss depends on and returns the loss.
+     */
+    static NDArray forwardBackward(
+            Block model, ParameterStore store, NDList xy, Constants constants) {
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            NDArray logits = model.forward(store, new NDList(xy.get(0)), true).head();
+            NDArray loss = Losses.crossEntropy(logits, xy.get(1), SegSample.IGNORE, constants);
+            gc.backward(loss);
+            return loss;
         }
-        try {
-            return f.get();
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof RuntimeException) {
-                throw (RuntimeException) c;
-            }
-            throw new IllegalStateException("loading the batch of step " + (t + 1) + " failed", c);
-        }
-    }
-
-    private Future<SegBatcher.HostBatch> submit(long t) {
-        int[] idx = sampler.batch(t);
-        long epoch = sampler.epochOf(t);
-        return loader.submit(() -> batcher.assemble(idx, epoch));
     }
 
     @Override
     public void close() {
-        loader.shutdownNow();
+        batches.close();
     }
 }

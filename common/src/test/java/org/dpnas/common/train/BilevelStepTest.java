@@ -1,0 +1,177 @@
+package org.dpnas.common.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.ConstantInitializer;
+import ai.djl.util.PairList;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.dpnas.common.data.SegBatcher;
+import org.dpnas.common.data.SegDataset;
+import org.dpnas.common.data.SegSample;
+import org.junit.jupiter.api.Test;
+
+class BilevelStepTest {
+
+    /** A two-candidate "supernet": softmax(α)-weighted sum of two 1×1 convolutions. */
+    static final class Mix extends AbstractBlock {
+        final Conv2d a;
+        final Conv2d b;
+        final Parameter alpha;
+
+        Mix() {
+            a =
+                    addChildBlock(
+                            "a",
+                            Conv2d.builder().setFilters(2).setKernelShape(new Shape(1, 1)).build());
+            b =
+                    addChildBlock(
+                            "b",
+                            Conv2d.builder().setFilters(2).setKernelShape(new Shape(1, 1)).build());
+            alpha =
+                    addParameter(
+                            Parameter.builder()
+                                    .setName("alpha")
+                                    .setType(Parameter.Type.WEIGHT)
+                                    .optShape(new Shape(2))
+                                    .optInitializer(new ConstantInitializer(0f))
+                                    .build());
+        }
+
+        @Override
+        protected NDList forwardInternal(
+                ParameterStore ps, NDList in, boolean training, PairList<String, Object> p) {
+            NDArray x = in.head();
+            NDArray w = ps.getValue(alpha, x.getDevice(), training).softmax(0);
+            w.attach(x.getManager());
+            NDArray ya = a.forward(ps, in, training).head();
+            NDArray yb = b.forward(ps, in, training).head();
+            return new NDList(ya.mul(w.get(0)).add(yb.mul(w.get(1))));
+        }
+
+        @Override
+        public Shape[] getOutputShapes(Shape[] s) {
+            return new Shape[] {new Shape(s[0].get(0), 2, s[0].get(2), s[0].get(3))};
+        }
+
+        @Override
+        protected void initializeChildBlocks(NDManager m, DataType t, Shape... s) {
+            a.initialize(m, t, s);
+            b.initialize(m, t, s);
+        }
+    }
+
+    /** TinyData that records which sample ids were read. */
+    static final class Recording implements SegDataset {
+        final TinyData data;
+        final String tag;
+        final Set<String> seen = ConcurrentHashMap.newKeySet();
+
+        Recording(int n, String tag) {
+            this.data = new TinyData(n, 8);
+            this.tag = tag;
+        }
+
+        @Override
+        public int size() {
+            return data.size();
+        }
+
+        @Override
+        public SegSample get(int i) {
+            seen.add(tag + i);
+            return data.get(i);
+        }
+
+        @Override
+        public List<String> classNames() {
+            return data.classNames();
+        }
+    }
+
+    private static BatchStream stream(SegDataset d, long seed, long max) {
+        return new BatchStream(
+                new SegBatcher(d, SegBatcher.IMAGENET_MEAN, SegBatcher.IMAGENET_STD),
+                new EpochSampler(d.size(), 2, seed),
+                max,
+                "t");
+    }
+
+    @Test
+    void weightsLearnOnSplitAAndTheArchitectureOnSplitBFromItsStartStep() throws Exception {
+        try (NDManager base = NDManager.newBaseManager();
+                Constants c = new Constants(base)) {
+            Mix model = new Mix();
+            model.initialize(base.newSubManager(), DataType.FLOAT32, new Shape(2, 3, 8, 8));
+            List<Parameter> w = new ArrayList<>(ParamIO.trainable(model));
+            w.remove(model.alpha);
+            ParamGroup weights = new ParamGroup("weights", w, new Sgd(0.9f, 0f));
+            ParamGroup arch =
+                    new ParamGroup(
+                            "arch",
+                            List.of(model.alpha),
+                            new Adam(0.9f, 0.999f, 1e-8f, 1e-3f, false));
+            Recording a = new Recording(6, "A");
+            Recording b = new Recording(6, "B");
+            try (BilevelStep step =
+                    new BilevelStep(
+                            model,
+                            weights,
+                            arch,
+                            stream(a, 1, 6),
+                            stream(b, 2, 6),
+                            LrSchedule.cosine(0.05f, 6, 0.001f),
+                            LrSchedule.constant(3e-3f),
+                            3,
+                            5f,
+                            c,
+                            new ParameterStore(base, false))) {
+                float[] w0 = model.a.getParameters().get("weight").getArray().toFloatArray();
+                for (int t = 0; t < 3; t++) {
+                    try (NDManager sm = base.newSubManager()) {
+                        step.run(sm, t);
+                    }
+                }
+                // before the start step: α untouched, B never read, weights moved
+                assertArrayEquals(new float[] {0f, 0f}, model.alpha.getArray().toFloatArray(), 0f);
+                assertEquals(Set.of(), b.seen);
+                assertFalse(
+                        java.util.Arrays.equals(
+                                w0,
+                                model.a.getParameters().get("weight").getArray().toFloatArray()));
+                for (int t = 3; t < 6; t++) {
+                    try (NDManager sm = base.newSubManager()) {
+                        step.run(sm, t);
+                    }
+                }
+                float[] alpha = model.alpha.getArray().toFloatArray();
+                assertFalse(alpha[0] == 0f && alpha[1] == 0f, "α must move once updates start");
+                assertEquals(6, a.seen.size()); // 6 steps × 2 images over 6 samples
+                assertFalse(b.seen.isEmpty());
+            }
+        }
+    }
+
+    @Test
+    void theSameStreamForBothSplitsIsRejected() {
+        try (BatchStream s = stream(new TinyData(4, 8), 1, 2)) {
+            assertThrows(
+                    IllegalArgumentException.class,
+                    () -> new BilevelStep(null, null, null, s, s, null, null, 0, 0f, null, null));
+        }
+    }
+}
