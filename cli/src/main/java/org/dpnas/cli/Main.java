@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.dpnas.cli.cost.CostCommand;
 import org.dpnas.cli.train.EvalModelCommand;
 import org.dpnas.cli.train.TrainCommand;
 
@@ -78,6 +79,7 @@ public final class Main {
                         "eval",
                         "evaluate a trained model or prediction files",
                         new EvalModelCommand()));
+        commands.add(new CostCommand());
         return commands;
     }
 
