@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.dpnas.cli.bench.BenchEvalDetCommand;
+import org.dpnas.cli.cost.CostCommand;
 import org.dpnas.cli.data.BenchCommand;
 import org.dpnas.cli.data.CheckCommand;
 import org.dpnas.cli.eval.EvalDetCommand;
@@ -85,6 +86,7 @@ public final class Main {
                         new EvalModelCommand(),
                         new EvalSegCommand(),
                         new EvalDetCommand()));
+        commands.add(new CostCommand());
         commands.add(
                 new CommandGroup(
                         "data",

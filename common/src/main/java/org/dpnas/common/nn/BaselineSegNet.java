@@ -11,6 +11,8 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.util.PairList;
+import org.dpnas.common.cost.CostAware;
+import org.dpnas.common.cost.CostCounter;
 
 /**
  * The suite's fixed baseline segmentation network, the yardstick searched architectures must beat
@@ -18,7 +20,7 @@ import ai.djl.util.PairList;
  * last one dilated), a light ASPP head (rates 2, 4, 6) and a 1×1 classifier whose logits are
  * bilinearly up-sampled to the input size. Width {@code w}: stem w/2 → w, stages w and 2w, head w.
  */
-public final class BaselineSegNet extends AbstractBlock {
+public final class BaselineSegNet extends AbstractBlock implements CostAware {
 
     private final AbstractBlock[] body;
     private final LightAspp head;
@@ -79,6 +81,19 @@ public final class BaselineSegNet extends AbstractBlock {
         x = head.forward(ps, x, training);
         NDArray logits = classifier.forward(ps, x, training).head();
         return new NDList(Resize.bilinear(logits, in.get(2), in.get(3)));
+    }
+
+    /** Counts the body, the head, the classifier and the final bilinear resize. */
+    @Override
+    public Shape[] countCost(CostCounter counter, Shape[] inputShapes) {
+        Shape[] s = inputShapes;
+        for (AbstractBlock b : body) {
+            s = counter.count(b, s);
+        }
+        s = counter.count(classifier, counter.count(head, s));
+        Shape[] out = getOutputShapes(inputShapes);
+        counter.bilinear(s[0], out[0]);
+        return out;
     }
 
     @Override

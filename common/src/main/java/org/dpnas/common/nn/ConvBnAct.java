@@ -10,13 +10,15 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import org.dpnas.common.cost.CostAware;
+import org.dpnas.common.cost.CostCounter;
 
 /**
  * Convolution (no bias), batch normalisation and an optional ReLU: the unit most dense-prediction
  * networks are made of. Padding keeps the spatial size at stride 1 ({@code dilation·(k−1)/2}).
  * BatchNorm momentum follows PyTorch's 0.1 (DJL's 0.9).
  */
-public final class ConvBnAct extends AbstractBlock {
+public final class ConvBnAct extends AbstractBlock implements CostAware {
 
     private final Conv2d conv;
     private final BatchNorm bn;
@@ -61,6 +63,16 @@ public final class ConvBnAct extends AbstractBlock {
         NDList x = conv.forward(ps, inputs, training);
         x = bn.forward(ps, x, training);
         return relu ? new NDList(Activation.relu(x.head())) : x;
+    }
+
+    /** Counts the convolution, the BatchNorm and the ReLU (one op per output element). */
+    @Override
+    public Shape[] countCost(CostCounter counter, Shape[] inputShapes) {
+        Shape[] s = counter.count(bn, counter.count(conv, inputShapes));
+        if (relu) {
+            counter.elementwise(s[0]);
+        }
+        return s;
     }
 
     @Override

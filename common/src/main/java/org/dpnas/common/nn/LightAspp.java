@@ -11,6 +11,8 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import org.dpnas.common.cost.CostAware;
+import org.dpnas.common.cost.CostCounter;
 
 /**
  * A light atrous spatial pyramid pooling head (DeepLabv3, Chen et al.,
@@ -18,7 +20,7 @@ import ai.djl.util.PairList;
  * and an image-pooling branch, concatenated and projected by a 1×1 convolution. The pooling branch
  * has a bias and no BatchNorm, so it also trains at batch size 1.
  */
-public final class LightAspp extends AbstractBlock {
+public final class LightAspp extends AbstractBlock implements CostAware {
 
     private final ConvBnAct[] branches;
     private final Conv2d poolConv;
@@ -60,6 +62,29 @@ public final class LightAspp extends AbstractBlock {
         NDArray p = Activation.relu(poolConv.forward(ps, new NDList(pooled), training).head());
         parts.add(p.broadcast(new Shape(s.get(0), out, s.get(2), s.get(3))));
         return project.forward(ps, new NDList(NDArrays.concat(parts, 1)), training);
+    }
+
+    /**
+     * Counts the branches, the image pooling as executed (a mean over W with W taps per output,
+     * then over H with H taps), its 1×1 convolution and ReLU, and the projection; broadcast and
+     * concatenation move memory and cost no multiply-adds.
+     */
+    @Override
+    public Shape[] countCost(CostCounter counter, Shape[] inputShapes) {
+        Shape s = inputShapes[0];
+        long n = s.get(0);
+        long c = s.get(1);
+        long h = s.get(2);
+        long w = s.get(3);
+        for (ConvBnAct b : branches) {
+            counter.count(b, inputShapes);
+        }
+        counter.pool(new Shape(n, c, h, 1), w);
+        counter.pool(new Shape(n, c, 1, 1), h);
+        Shape[] p = counter.count(poolConv, new Shape(n, c, 1, 1));
+        counter.elementwise(p[0]);
+        long cat = (long) out * (branches.length + 1);
+        return counter.count(project, new Shape(n, cat, h, w));
     }
 
     @Override

@@ -9,13 +9,15 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import org.dpnas.common.cost.CostAware;
+import org.dpnas.common.cost.CostCounter;
 
 /**
  * The ResNet basic block (He et al., https://arxiv.org/abs/1512.03385): two 3×3 convolutions with a
  * shortcut, projected by a 1×1 convolution when the stride or width changes; the second convolution
  * may be dilated to grow the receptive field without down-sampling.
  */
-public final class ResidualBlock extends AbstractBlock {
+public final class ResidualBlock extends AbstractBlock implements CostAware {
 
     private final ConvBnAct conv1;
     private final ConvBnAct conv2;
@@ -49,6 +51,18 @@ public final class ResidualBlock extends AbstractBlock {
         NDArray skip =
                 shortcut == null ? inputs.head() : shortcut.forward(ps, inputs, training).head();
         return new NDList(Activation.relu(y.add(skip)));
+    }
+
+    /** Counts both convolutions, the shortcut, the add and the final ReLU. */
+    @Override
+    public Shape[] countCost(CostCounter counter, Shape[] inputShapes) {
+        Shape[] y = counter.count(conv2, counter.count(conv1, inputShapes));
+        if (shortcut != null) {
+            counter.count(shortcut, inputShapes);
+        }
+        counter.elementwise(y[0]); // y + skip
+        counter.elementwise(y[0]); // ReLU
+        return y;
     }
 
     @Override

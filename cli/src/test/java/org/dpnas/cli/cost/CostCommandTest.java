@@ -1,0 +1,167 @@
+package org.dpnas.cli.cost;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.types.Shape;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.dpnas.cli.Main;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CostCommandTest {
+
+    record Outcome(int code, String out, String err) {}
+
+    static Outcome dpnas(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code =
+                Main.run(
+                        args,
+                        new PrintStream(out, true, StandardCharsets.UTF_8),
+                        new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Outcome(
+                code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    static JsonObject json(Path p) throws Exception {
+        return JsonParser.parseString(Files.readString(p)).getAsJsonObject();
+    }
+
+    @Test
+    void countsTheBaselineWithoutLatencyAndWritesTheKeys(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("cost.json");
+        Outcome o =
+                dpnas(
+                        "cost",
+                        "--model",
+                        "baseline",
+                        "--input",
+                        "1x3x64x64",
+                        "--no-latency",
+                        "--json",
+                        file.toString());
+        assertEquals(0, o.code(), o.err());
+        assertTrue(o.out().contains("multiply-adds"), o.out());
+        assertFalse(o.out().contains("latency"), o.out());
+        JsonObject j = json(file);
+        for (String key :
+                new String[] {
+                    "params", "non_trainable_params", "macs", "macs_by_op", "latency_ms",
+                    "latency_p10_ms", "latency_p90_ms", "threads", "device", "input"
+                }) {
+            assertTrue(j.has(key), key + " missing in " + j);
+        }
+        // width 32, 19 classes (weights + BN gamma/beta):
+        //   stem1 3->16: 432 + 32 = 464; stem2 16->32: 4,608 + 64 = 4,672
+        //   res1: 2·9,216 + 128 = 18,560; res2 32->64: 18,432 + 36,864 + 2,048 + 384 = 57,728
+        //   res3: 2·36,864 + 256 = 73,984
+        //   aspp on 64 ch: 2,048 + 64 + 3·(18,432 + 64) + 2,048 + 32 + 5,120 + 64 = 64,864
+        //   classifier 32->19: 608 + 19 = 627 -> total 220,899
+        assertEquals(220_899, j.get("params").getAsLong());
+        // running mean + var of BN channels 16 + 32 + 2·32 + 3·64 + 2·64 + 5·32 = 592 -> 1,184
+        assertEquals(1_184, j.get("non_trainable_params").getAsLong());
+        JsonObject byOp = j.getAsJsonObject("macs_by_op");
+        long sum = 0;
+        for (String k : byOp.keySet()) {
+            sum += byOp.get(k).getAsLong();
+        }
+        assertEquals(j.get("macs").getAsLong(), sum);
+        // resize 8x8 -> 64x64 of 19 maps: 4·19·64·64 = 311,296
+        assertEquals(311_296, byOp.get("interpolate").getAsLong());
+        assertTrue(j.get("latency_ms").isJsonNull());
+        assertEquals("1x3x64x64", j.get("input").getAsString());
+    }
+
+    @Test
+    void measuresLatencyOfASmallBaseline(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("cost.json");
+        Outcome o =
+                dpnas(
+                        "cost",
+                        "--width",
+                        "8",
+                        "--num-classes",
+                        "3",
+                        "--input",
+                        "1x3x32x32",
+                        "--runs",
+                        "3",
+                        "--warmup",
+                        "1",
+                        "--threads",
+                        "1",
+                        "--device",
+                        "cpu",
+                        "--json",
+                        file.toString());
+        assertEquals(0, o.code(), o.err());
+        assertTrue(o.out().contains("latency"), o.out());
+        JsonObject j = json(file);
+        // the hand-derived total of CostCounterTest.baselineTotalsMatchAHandDerivedSum
+        assertEquals(336_200, j.get("macs").getAsLong());
+        assertEquals(14_103, j.get("params").getAsLong());
+        double median = j.get("latency_ms").getAsDouble();
+        assertTrue(median > 0, "median " + median);
+        assertTrue(j.get("latency_p10_ms").getAsDouble() <= median);
+        assertTrue(j.get("latency_p90_ms").getAsDouble() >= median);
+        assertEquals(1, j.get("threads").getAsInt());
+        assertEquals("cpu()", j.get("device").getAsString());
+        System.out.printf("[bench] baseline w8 @1x3x32x32: median %.3f ms at 1 thread%n", median);
+    }
+
+    @Test
+    void badInputShapesAreRejectedNamingTheOption() {
+        for (String bad :
+                new String[] {
+                    "1x3x64",
+                    "0x3x64x64",
+                    "1x3x64x64x2",
+                    "1X3x64x64",
+                    "1x3x0x4",
+                    "1x3x64xa",
+                    "1x3x64x9999999999",
+                    "",
+                    " 1x3x64x64"
+                }) {
+            Outcome o = dpnas("cost", "--input", bad, "--no-latency");
+            assertEquals(2, o.code(), bad + ": " + o.out());
+            assertTrue(o.err().contains("option '--input' expects NxCxHxW"), bad + ": " + o.err());
+        }
+    }
+
+    @Test
+    void parseShapeAcceptsFourPositiveIntegers() {
+        assertEquals(new Shape(2, 3, 512, 1024), CostCommand.parseShape("--input", "2x3x512x1024"));
+    }
+
+    @Test
+    void unknownModelAndBadNumbersAreUsageErrors() {
+        Outcome o = dpnas("cost", "--model", "resnet", "--no-latency");
+        assertEquals(2, o.code(), o.out());
+        assertTrue(o.err().contains("unknown model 'resnet'"), o.err());
+        o = dpnas("cost", "--num-classes", "1", "--no-latency");
+        assertEquals(2, o.code());
+        assertTrue(o.err().contains("--num-classes"), o.err());
+        o = dpnas("cost", "--runs", "0", "--input", "1x3x16x16");
+        assertEquals(2, o.code());
+        assertTrue(o.err().contains("--runs"), o.err());
+    }
+
+    @Test
+    void helpListsCostAfterEval() {
+        Outcome o = dpnas("--help");
+        assertEquals(0, o.code());
+        int eval = o.out().indexOf("\n  eval");
+        int cost = o.out().indexOf("\n  cost");
+        assertTrue(eval >= 0 && cost > eval, o.out());
+    }
+}
