@@ -1,9 +1,11 @@
 package org.dpnas.datasets;
 
+import com.google.gson.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.dpnas.common.config.Config;
+import org.dpnas.common.config.ConfigLoader;
 import org.dpnas.common.data.SegDataset;
 import org.dpnas.datasets.seg.CamVidDataset;
 import org.dpnas.datasets.seg.CityscapesDataset;
@@ -21,6 +23,16 @@ public final class SegDatasets {
     public static final List<String> NAMES = List.of("synthetic", "camvid", "cityscapes", "voc");
 
     private SegDatasets() {}
+
+    /**
+     * The defaults of every {@code data} section (dataset, root, splits, normalisation, workers,
+     * bad-sample policy, augmentation, evaluation resize, synthetic data): the one place they live,
+     * shared by {@code train} and every search.
+     */
+    public static JsonObject defaults() {
+        return ConfigLoader.defaultsFromResource(
+                SegDatasets.class, "/org/dpnas/datasets/data-defaults.json");
+    }
 
     /**
      * Opens a split.

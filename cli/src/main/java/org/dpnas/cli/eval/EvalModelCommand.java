@@ -33,6 +33,7 @@ import org.dpnas.common.run.RunDirectory;
 import org.dpnas.common.train.Checkpointer;
 import org.dpnas.common.train.ParamIO;
 import org.dpnas.datasets.SegDatasets;
+import org.dpnas.datasets.augment.SegPipeline;
 import org.dpnas.eval.seg.SegEvaluator;
 import org.dpnas.eval.seg.SegMetrics;
 
@@ -102,7 +103,7 @@ public final class EvalModelCommand implements Command {
         }
         Device device = SegTrainJob.setUp(config);
         SegDataset ds =
-                SegTrainJob.evalView(
+                SegPipeline.evaluation(
                         config.sub("data"),
                         SegDatasets.open(config.sub("data"), split, config.getLong("seed")));
         SegMetrics m;

@@ -1,19 +1,14 @@
 package org.dpnas.cli.train;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
-import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,11 +32,7 @@ import org.dpnas.common.train.Seeds;
 import org.dpnas.common.train.SegmentationStep;
 import org.dpnas.common.train.TrainLoop;
 import org.dpnas.datasets.SegDatasets;
-import org.dpnas.datasets.augment.AugmentedSegDataset;
 import org.dpnas.datasets.augment.BadSampleDataset;
-import org.dpnas.datasets.augment.EvalResizedSegDataset;
-import org.dpnas.datasets.augment.EvalTransform;
-import org.dpnas.datasets.augment.JointAugment;
 import org.dpnas.datasets.augment.SegPipeline;
 import org.dpnas.eval.seg.SegEvaluator;
 import org.dpnas.eval.seg.SegMetrics;
@@ -71,17 +62,9 @@ public final class SegTrainJob {
 
     private SegTrainJob() {}
 
-    /** Applies {@code threads} (0 keeps libtorch's default) and resolves the device. */
+    /** Applies {@code threads} and resolves {@code device} of a job's configuration. */
     public static Device setUp(Config config) {
-        int threads = config.getInt("threads");
-        if (threads < 0) {
-            throw new IllegalArgumentException("threads must be >= 0, got " + threads);
-        }
-        if (threads > 0) {
-            Engine.getInstance(); // loads libtorch before its thread count can be set
-            JniUtils.setNumThreads(threads);
-        }
-        return Devices.resolve(config.getString("device"));
+        return Devices.setUp(config.getInt("threads"), config.getString("device"));
     }
 
     /**
@@ -103,38 +86,24 @@ public final class SegTrainJob {
         Config train = config.sub("train");
         int batch = train.getInt("batch_size");
         long maxSteps = train.getLong("max_steps");
-        BadSampleDataset.Policy policy =
-                BadSampleDataset.Policy.parse(data.getString("on_bad_sample"));
-        int workers = workers(data.getInt("workers"));
-        JointAugment augment = SegPipeline.augment(data, seed);
-        EvalTransform evalResize = SegPipeline.evalTransform(data);
-        if (augment != null && !augment.fixedSize() && batch > 1) {
-            float[] scale = data.getFloatArray("augment.scale");
-            if (scale[0] != 1f || scale[1] != 1f) {
-                throw new IllegalArgumentException(
-                        "data.augment.scale varies the image size, so a batch of "
-                                + batch
-                                + " needs a crop: set data.augment.crop=[h,w]");
-            }
-        }
+        int workers = SegPipeline.workers(data);
         BadSampleDataset trainRead =
-                new BadSampleDataset(
+                SegPipeline.readable(
+                        data,
                         SegDatasets.open(data, data.getString("train_split"), seed),
-                        policy,
                         m -> console.println("WARNING: " + m));
         BadSampleDataset valRead =
-                new BadSampleDataset(
+                SegPipeline.readable(
+                        data,
                         SegDatasets.open(data, data.getString("val_split"), seed),
-                        policy,
                         m -> console.println("WARNING: " + m));
-        SegDataset trainSet =
-                augment == null ? trainRead : new AugmentedSegDataset(trainRead, augment);
-        SegDataset valSet =
-                evalResize.isIdentity() ? valRead : new EvalResizedSegDataset(valRead, evalResize);
+        SegDataset trainSet = SegPipeline.training(data, trainRead, seed, batch);
+        SegDataset valSet = SegPipeline.evaluation(data, valRead);
 
         // everything that can reject the configuration runs before the first file is written
         Block model = Models.build(config.sub("model"), trainSet.numClasses());
-        writeRunFiles(config, run, resume, args, seed, device);
+        run.writeStart(
+                config.asJsonObject(), resume, Provenance.collect(seed, device.toString(), args));
         float[] mean = data.getFloatArray("mean");
         float[] std = data.getFloatArray("std");
         ExecutorService pool = workers > 1 ? Executors.newFixedThreadPool(workers, DAEMON) : null;
@@ -233,45 +202,6 @@ public final class SegTrainJob {
                 t.setDaemon(true);
                 return t;
             };
-
-    /** {@code ds} with {@code data.eval_resize} applied (itself when that is the identity). */
-    public static SegDataset evalView(Config data, SegDataset ds) {
-        EvalTransform t = SegPipeline.evalTransform(data);
-        return t.isIdentity() ? ds : new EvalResizedSegDataset(ds, t);
-    }
-
-    /** The number of data workers: {@code n}, or the number of processors for 0. */
-    public static int workers(int n) {
-        if (n < 0) {
-            throw new IllegalArgumentException("data.workers must be >= 0, got " + n);
-        }
-        return n == 0 ? Runtime.getRuntime().availableProcessors() : n;
-    }
-
-    /**
-     * Writes {@code config.resolved.json} and {@code provenance.json}; a resumed run keeps the
-     * original provenance and appends this process's to its {@code resumes} list.
-     */
-    private static void writeRunFiles(
-            Config config,
-            RunDirectory run,
-            boolean resume,
-            List<String> args,
-            long seed,
-            Device device)
-            throws IOException {
-        RunDirectory.writeJson(run.resolvedConfig(), config.asJsonObject());
-        JsonObject now = Provenance.collect(seed, device.toString(), args);
-        JsonObject prov = now;
-        if (resume && Files.exists(run.provenance())) {
-            prov = JsonParser.parseString(Files.readString(run.provenance())).getAsJsonObject();
-            JsonArray resumes =
-                    prov.has("resumes") ? prov.getAsJsonArray("resumes") : new JsonArray();
-            resumes.add(now);
-            prov.add("resumes", resumes);
-        }
-        RunDirectory.writeJson(run.provenance(), prov);
-    }
 
     /** The scalar metrics logged per evaluation. */
     public static Map<String, Double> summary(SegMetrics m) {

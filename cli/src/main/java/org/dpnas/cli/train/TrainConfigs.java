@@ -9,6 +9,7 @@ import org.apache.commons.cli.CommandLine;
 import org.dpnas.cli.Args;
 import org.dpnas.common.config.Config;
 import org.dpnas.common.config.ConfigLoader;
+import org.dpnas.datasets.SegDatasets;
 
 /**
  * The one place the defaults of {@code dpnas train} live ({@code train-defaults.json}), and the
@@ -39,7 +40,15 @@ public final class TrainConfigs {
 
     /** A fresh copy of the defaults. */
     public static JsonObject defaults() {
-        return ConfigLoader.defaultsFromResource(TrainConfigs.class, RESOURCE);
+        JsonObject own = ConfigLoader.defaultsFromResource(TrainConfigs.class, RESOURCE);
+        JsonObject all = new JsonObject();
+        for (var e : own.entrySet()) {
+            all.add(e.getKey(), e.getValue());
+            if (e.getKey().equals("model")) {
+                all.add("data", SegDatasets.defaults()); // the one place data defaults live
+            }
+        }
+        return all;
     }
 
     /** The default value of a dotted key, as shown in help. */

@@ -1,7 +1,9 @@
 package org.dpnas.common.run;
 
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,6 +94,23 @@ public final class RunDirectory {
     /** {@code best/}: the best result (genotype, final metrics). */
     public Path best() {
         return root.resolve("best");
+    }
+
+    /**
+     * Writes {@code config.resolved.json} and {@code provenance.json} at the start of a job; a
+     * resumed run keeps its original provenance and appends {@code now} to its {@code resumes}.
+     */
+    public void writeStart(JsonObject config, boolean resume, JsonObject now) throws IOException {
+        writeJson(resolvedConfig(), config);
+        JsonObject prov = now;
+        if (resume && Files.exists(provenance())) {
+            prov = JsonParser.parseString(Files.readString(provenance())).getAsJsonObject();
+            JsonArray resumes =
+                    prov.has("resumes") ? prov.getAsJsonArray("resumes") : new JsonArray();
+            resumes.add(now);
+            prov.add("resumes", resumes);
+        }
+        writeJson(provenance(), prov);
     }
 
     /** Writes a JSON object, pretty-printed, atomically. */

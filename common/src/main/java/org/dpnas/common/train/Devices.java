@@ -13,6 +13,21 @@ public final class Devices {
     private Devices() {}
 
     /**
+     * Sets libtorch's intra-op thread count ({@code 0} keeps libtorch's default) and resolves the
+     * device: the start of every job.
+     */
+    public static Device setUp(int threads, String spec) {
+        if (threads < 0) {
+            throw new IllegalArgumentException("threads must be >= 0, got " + threads);
+        }
+        Engine.getInstance(); // loads libtorch before its thread count can be set
+        if (threads > 0) {
+            ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
+        }
+        return resolve(spec);
+    }
+
+    /**
      * Resolves a device specification against the engine.
      *
      * @param spec {@code auto}, {@code cpu}, {@code gpu} or {@code gpu:N}

@@ -1,6 +1,8 @@
 package org.dpnas.datasets.augment;
 
+import java.util.function.Consumer;
 import org.dpnas.common.config.Config;
+import org.dpnas.common.data.SegDataset;
 
 /**
  * Builds the augmentation and evaluation transforms from the {@code data} section of a run's
@@ -12,6 +14,54 @@ import org.dpnas.common.config.Config;
 public final class SegPipeline {
 
     private SegPipeline() {}
+
+    /**
+     * {@code raw} read through the {@code data.on_bad_sample} policy: {@code fail} stops at an
+     * unreadable sample naming its file, {@code skip} replaces it deterministically and reports it
+     * to {@code warn}.
+     */
+    public static BadSampleDataset readable(Config data, SegDataset raw, Consumer<String> warn) {
+        return new BadSampleDataset(
+                raw, BadSampleDataset.Policy.parse(data.getString("on_bad_sample")), warn);
+    }
+
+    /**
+     * The training view of {@code ds}: augmented when {@code data.augment.enabled}. A batch of more
+     * than one image needs one size, so a varying random scale without a crop is rejected.
+     *
+     * @throws IllegalArgumentException naming the key for an unusable setting
+     */
+    public static SegDataset training(Config data, SegDataset ds, long seed, int batch) {
+        JointAugment augment = augment(data, seed);
+        if (augment == null) {
+            return ds;
+        }
+        if (!augment.fixedSize() && batch > 1) {
+            float[] scale = data.getFloatArray("augment.scale");
+            if (scale[0] != 1f || scale[1] != 1f) {
+                throw new IllegalArgumentException(
+                        "data.augment.scale varies the image size, so a batch of "
+                                + batch
+                                + " needs a crop: set data.augment.crop=[h,w]");
+            }
+        }
+        return new AugmentedSegDataset(ds, augment);
+    }
+
+    /** The evaluation view of {@code ds}: {@code data.eval_resize} applied (or {@code ds}). */
+    public static SegDataset evaluation(Config data, SegDataset ds) {
+        EvalTransform t = evalTransform(data);
+        return t.isIdentity() ? ds : new EvalResizedSegDataset(ds, t);
+    }
+
+    /** The number of data workers of {@code data.workers}: itself, or one per core for 0. */
+    public static int workers(Config data) {
+        int n = data.getInt("workers");
+        if (n < 0) {
+            throw new IllegalArgumentException("data.workers must be >= 0, got " + n);
+        }
+        return n == 0 ? Runtime.getRuntime().availableProcessors() : n;
+    }
 
     /**
      * The training augmentation, or {@code null} when {@code data.augment.enabled} is false.
