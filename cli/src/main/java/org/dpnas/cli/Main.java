@@ -14,6 +14,7 @@ import org.dpnas.cli.data.CheckCommand;
 import org.dpnas.cli.eval.EvalDetCommand;
 import org.dpnas.cli.eval.EvalModelCommand;
 import org.dpnas.cli.eval.EvalSegCommand;
+import org.dpnas.cli.search.SearchAutoDeepLabCommand;
 import org.dpnas.cli.train.TrainCommand;
 
 /**
@@ -78,6 +79,11 @@ public final class Main {
     public static List<Command> defaultCommands() {
         List<Command> commands = new ArrayList<>();
         // Register verbs here, one line each, in the order they should appear in help.
+        commands.add(
+                new CommandGroup(
+                        "search",
+                        "search an architecture (writes best/genotype.json)",
+                        new SearchAutoDeepLabCommand()));
         commands.add(new TrainCommand());
         commands.add(
                 new CommandGroup(

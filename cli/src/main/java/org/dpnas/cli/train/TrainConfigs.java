@@ -1,40 +1,100 @@
 package org.dpnas.cli.train;
 
 import com.google.gson.JsonObject;
-import com.google.gson.JsonPrimitive;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import org.apache.commons.cli.CommandLine;
-import org.dpnas.cli.Args;
-import org.dpnas.common.config.Config;
+import org.dpnas.cli.JobOptions;
+import org.dpnas.cli.JobOptions.Key;
+import org.dpnas.cli.JobOptions.Kind;
 import org.dpnas.common.config.ConfigLoader;
 import org.dpnas.datasets.SegDatasets;
 
 /**
- * The one place the defaults of {@code dpnas train} live ({@code train-defaults.json}), and the
- * translation of the command's convenience options into {@code --set} overrides.
+ * The defaults of {@code dpnas train} ({@code train-defaults.json}, with the shared data section of
+ * {@code datasets}) and its convenience options, each of which sets one config key.
  */
 public final class TrainConfigs {
 
     private static final String RESOURCE = "/org/dpnas/cli/train-defaults.json";
 
-    /** Convenience options and the config key each one sets. */
-    static final String[][] OPTION_KEYS = {
-        {"model", "model.name", "string"},
-        {"dataset", "data.dataset", "string"},
-        {"root", "data.root", "string"},
-        {"on-bad-sample", "data.on_bad_sample", "string"},
-        {"workers", "data.workers", "int"},
-        {"seed", "seed", "int"},
-        {"max-steps", "train.max_steps", "int"},
-        {"batch-size", "train.batch_size", "int"},
-        {"lr", "train.lr", "float"},
-        {"checkpoint-every", "train.checkpoint_every", "int"},
-        {"eval-every", "train.eval_every", "int"},
-        {"device", "device", "string"},
-        {"threads", "threads", "int"},
-    };
+    /** The options of {@code dpnas train} over its defaults. */
+    public static final JobOptions OPTIONS =
+            new JobOptions(
+                    TrainConfigs::defaults,
+                    List.of(
+                            new Key(
+                                    "model",
+                                    "NAME",
+                                    "network to train: baseline",
+                                    "model.name",
+                                    Kind.STRING),
+                            new Key(
+                                    "dataset",
+                                    "NAME",
+                                    "dataset: synthetic, camvid, cityscapes or voc",
+                                    "data.dataset",
+                                    Kind.STRING),
+                            new Key(
+                                    "root",
+                                    "DIR",
+                                    "dataset root directory (real datasets)",
+                                    "data.root",
+                                    Kind.STRING),
+                            new Key(
+                                    "on-bad-sample",
+                                    "MODE",
+                                    "unreadable sample: fail (stop, naming the file) or skip (use the"
+                                            + " next good one)",
+                                    "data.on_bad_sample",
+                                    Kind.STRING),
+                            new Key(
+                                    "workers",
+                                    "N",
+                                    "threads reading a batch's samples (0: one per core)",
+                                    "data.workers",
+                                    Kind.INT),
+                            new Key(
+                                    "seed",
+                                    "N",
+                                    "the one seed every random stream derives from",
+                                    "seed",
+                                    Kind.INT),
+                            new Key(
+                                    "max-steps",
+                                    "N",
+                                    "training steps",
+                                    "train.max_steps",
+                                    Kind.INT),
+                            new Key(
+                                    "batch-size",
+                                    "N",
+                                    "images per step",
+                                    "train.batch_size",
+                                    Kind.INT),
+                            new Key("lr", "X", "base learning rate", "train.lr", Kind.FLOAT),
+                            new Key(
+                                    "checkpoint-every",
+                                    "N",
+                                    "steps between checkpoints (and one at the end)",
+                                    "train.checkpoint_every",
+                                    Kind.INT),
+                            new Key(
+                                    "eval-every",
+                                    "N",
+                                    "steps between validations (0: only at the end)",
+                                    "train.eval_every",
+                                    Kind.INT),
+                            new Key(
+                                    "device",
+                                    "D",
+                                    "auto, cpu, gpu or gpu:N",
+                                    "device",
+                                    Kind.STRING),
+                            new Key(
+                                    "threads",
+                                    "N",
+                                    "libtorch intra-op threads (0: libtorch's default)",
+                                    "threads",
+                                    Kind.INT)));
 
     private TrainConfigs() {}
 
@@ -53,28 +113,6 @@ public final class TrainConfigs {
 
     /** The default value of a dotted key, as shown in help. */
     public static String defaultOf(String key) {
-        Config c = ConfigLoader.load(defaults(), null, List.of());
-        return c.isNull(key) ? null : c.getJson(key).toString().replace("\"", "");
-    }
-
-    /**
-     * Resolves the configuration: defaults, then the file (and its bases), then {@code --set}
-     * pairs, then the convenience options.
-     */
-    public static Config resolve(Path file, CommandLine cl, List<String> sets) {
-        List<String> overrides = new ArrayList<>(sets);
-        for (String[] ok : OPTION_KEYS) {
-            if (cl.hasOption(ok[0])) {
-                // typed options are parsed here so that a bad value names the option typed
-                String v =
-                        switch (ok[2]) {
-                            case "int" -> String.valueOf(Args.longValue(cl, ok[0], 0));
-                            case "float" -> String.valueOf(Args.doubleValue(cl, ok[0], 0));
-                            default -> new JsonPrimitive(Args.string(cl, ok[0], "")).toString();
-                        };
-                overrides.add(ok[1] + "=" + v);
-            }
-        }
-        return ConfigLoader.load(defaults(), file, overrides);
+        return OPTIONS.defaultOf(key);
     }
 }

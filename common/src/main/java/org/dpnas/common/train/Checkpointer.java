@@ -78,7 +78,14 @@ public final class Checkpointer {
             JsonObject optim = new JsonObject();
             for (ParamGroup g : groups) {
                 NDList arrays = g.optimizer().stateArrays();
-                write(tmp.resolve("optimizer-" + g.name() + ".ndlist"), arrays::encode);
+                // an optimizer that has not stepped yet has no state: an empty file
+                write(
+                        tmp.resolve("optimizer-" + g.name() + ".ndlist"),
+                        out -> {
+                            if (!arrays.isEmpty()) {
+                                arrays.encode(out);
+                            }
+                        });
                 optim.add(g.name(), g.optimizer().stateScalars());
             }
             JsonObject all = new JsonObject();
@@ -149,8 +156,14 @@ public final class Checkpointer {
                         checkpoint + ": no optimizer state for parameter group '" + g.name() + "'");
             }
             NDList arrays;
-            try (InputStream in = new BufferedInputStream(Files.newInputStream(f))) {
-                arrays = NDList.decode(manager, in);
+            if (Files.size(f) == 0) {
+                arrays = new NDList();
+            } else {
+                try (InputStream in = new BufferedInputStream(Files.newInputStream(f))) {
+                    arrays = NDList.decode(manager, in);
+                } catch (RuntimeException e) {
+                    throw new IOException(f + ": unreadable optimizer state: " + e.getMessage(), e);
+                }
             }
             g.optimizer().restore(g.params(), arrays, optim.getAsJsonObject(g.name()), manager);
         }

@@ -1,0 +1,290 @@
+package org.dpnas.autodeeplab.search;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.dpnas.autodeeplab.AutoDeepLabGenotype;
+import org.dpnas.autodeeplab.AutoDeepLabSupernet;
+import org.dpnas.autodeeplab.Decoder;
+import org.dpnas.autodeeplab.SupernetConfig;
+import org.dpnas.common.config.Config;
+import org.dpnas.common.config.ConfigLoader;
+import org.dpnas.common.data.SegBatcher;
+import org.dpnas.common.data.SegDataset;
+import org.dpnas.common.data.SegSample;
+import org.dpnas.common.run.AtomicFiles;
+import org.dpnas.common.run.MetricsLog;
+import org.dpnas.common.run.Provenance;
+import org.dpnas.common.run.RunDirectory;
+import org.dpnas.common.train.Adam;
+import org.dpnas.common.train.BatchStream;
+import org.dpnas.common.train.BilevelStep;
+import org.dpnas.common.train.Constants;
+import org.dpnas.common.train.Devices;
+import org.dpnas.common.train.EpochSampler;
+import org.dpnas.common.train.LrSchedule;
+import org.dpnas.common.train.ParamGroup;
+import org.dpnas.common.train.Seeds;
+import org.dpnas.common.train.Sgd;
+import org.dpnas.common.train.TrainLoop;
+import org.dpnas.datasets.SegDatasets;
+import org.dpnas.datasets.augment.SegPipeline;
+import org.dpnas.datasets.split.Splits;
+import org.dpnas.datasets.split.SubsetDataset;
+import org.dpnas.eval.seg.SegEvaluator;
+import org.dpnas.eval.seg.SegMetrics;
+
+/**
+ * The Auto-DeepLab search (Liu et al., CVPR 2019, §4): the training split cut into two disjoint
+ * halves from the seed (A for the weights, B for α and β), first-order bilevel optimisation with
+ * SGD + cosine schedule on the weights and Adam on the architecture from {@code arch_start_epoch},
+ * and after every epoch the decoded genotype written to {@code best/genotype.json} with a picture
+ * ({@code best/genotype.svg}) and appended to {@code search/genotypes.jsonl}, plus the supernet's
+ * validation mIoU. Checkpoints hold the weights, α, β and both optimizers' state; {@code --resume}
+ * continues exactly.
+ */
+public final class SearchJob {
+
+    private static final String DEFAULTS = "/org/dpnas/autodeeplab/search-defaults.json";
+
+    /**
+     * The outcome of a search.
+     *
+     * @param run the run directory
+     * @param genotype the final decoded genotype
+     * @param loop the loop's result
+     */
+    public record Outcome(RunDirectory run, AutoDeepLabGenotype genotype, TrainLoop.Result loop) {}
+
+    private SearchJob() {}
+
+    /** The defaults of {@code dpnas search autodeeplab}, with the shared data section. */
+    public static JsonObject defaults() {
+        JsonObject own = ConfigLoader.defaultsFromResource(SearchJob.class, DEFAULTS);
+        JsonObject all = new JsonObject();
+        for (var e : own.entrySet()) {
+            all.add(e.getKey(), e.getValue());
+            if (e.getKey().equals("space")) {
+                all.add("data", SegDatasets.defaults());
+            }
+        }
+        return all;
+    }
+
+    /** The supernet sizes of a configuration; opens the dataset only to count its classes. */
+    public static SupernetConfig space(Config config) {
+        Config s = config.sub("space");
+        int classes;
+        if (s.isNull("num_classes")) {
+            Config data = config.sub("data");
+            classes =
+                    SegDatasets.open(data, data.getString("train_split"), config.getLong("seed"))
+                            .numClasses();
+        } else {
+            classes = s.getInt("num_classes");
+        }
+        return new SupernetConfig(
+                classes, s.getInt("layers"), s.getInt("filter_multiplier"), s.getInt("blocks"));
+    }
+
+    /**
+     * Runs (or resumes) a search.
+     *
+     * @param config the resolved configuration
+     * @param run the run directory
+     * @param resume continue from the last checkpoint
+     * @param args the command line, for provenance
+     * @param console where progress goes
+     * @return the outcome
+     */
+    public static Outcome run(
+            Config config, RunDirectory run, boolean resume, List<String> args, PrintStream console)
+            throws Exception {
+        Device device = Devices.setUp(config.getInt("threads"), config.getString("device"));
+        long seed = config.getLong("seed");
+        Config data = config.sub("data");
+        Config search = config.sub("search");
+        int batch = search.getInt("batch_size");
+
+        SegDataset raw =
+                SegPipeline.readable(
+                        data,
+                        SegDatasets.open(data, data.getString("train_split"), seed),
+                        m -> console.println("WARNING: " + m));
+        Splits.Split ab = Splits.abSplit(raw.size(), Seeds.mix(seed, "ab-split"));
+        SegDataset splitA =
+                SegPipeline.training(data, new SubsetDataset(raw, ab.first()), seed, batch);
+        SegDataset splitB =
+                SegPipeline.training(data, new SubsetDataset(raw, ab.second()), seed, batch);
+        SegDataset val =
+                SegPipeline.evaluation(
+                        data,
+                        SegPipeline.readable(
+                                data,
+                                SegDatasets.open(data, data.getString("val_split"), seed),
+                                m -> console.println("WARNING: " + m)));
+        SupernetConfig space = space(config);
+        if (space.numClasses() != raw.numClasses()) {
+            throw new IllegalArgumentException(
+                    "space.num_classes is "
+                            + space.numClasses()
+                            + " but dataset '"
+                            + data.getString("dataset")
+                            + "' has "
+                            + raw.numClasses()
+                            + " classes");
+        }
+        EpochSampler samplerA = new EpochSampler(splitA.size(), batch, seed);
+        EpochSampler samplerB = new EpochSampler(splitB.size(), batch, Seeds.mix(seed, "split-b"));
+        long perEpoch = samplerA.stepsPerEpoch();
+        long maxSteps =
+                search.getLong("max_steps") > 0
+                        ? search.getLong("max_steps")
+                        : search.getLong("epochs") * perEpoch;
+        long archStart = search.getLong("arch_start_epoch") * perEpoch;
+        long ckptEvery =
+                search.getLong("checkpoint_every") > 0
+                        ? search.getLong("checkpoint_every")
+                        : perEpoch;
+        AutoDeepLabSupernet net = new AutoDeepLabSupernet(space);
+        run.writeStart(
+                config.asJsonObject(), resume, Provenance.collect(seed, device.toString(), args));
+
+        int workers = SegPipeline.workers(data);
+        ExecutorService pool = workers > 1 ? Executors.newFixedThreadPool(workers) : null;
+        float[] mean = data.getFloatArray("mean");
+        float[] std = data.getFloatArray("std");
+        try (NDManager base = NDManager.newBaseManager(device);
+                Constants constants = new Constants(base)) {
+            Seeds.seedEngine(seed);
+            SegSample first = splitA.get(0);
+            net.initialize(
+                    base.newSubManager(),
+                    DataType.FLOAT32,
+                    new Shape(batch, 3, first.height(), first.width()));
+            ParamGroup weights =
+                    new ParamGroup(
+                            "weights",
+                            net.weightParameters(),
+                            new Sgd(search.getFloat("momentum"), search.getFloat("weight_decay")));
+            float[] betas = search.getFloatArray("arch_betas");
+            ParamGroup arch =
+                    new ParamGroup(
+                            "arch",
+                            net.archParameters(),
+                            new Adam(
+                                    betas[0],
+                                    betas[1],
+                                    1e-8f,
+                                    search.getFloat("arch_weight_decay"),
+                                    false));
+            LrSchedule weightLr =
+                    LrSchedule.cosine(
+                            search.getFloat("weight_lr"),
+                            maxSteps,
+                            search.getFloat("weight_min_lr"));
+            LrSchedule archLr = LrSchedule.constant(search.getFloat("arch_lr"));
+            ParameterStore store = new ParameterStore(base, false);
+            SegBatcher valBatcher = new SegBatcher(val, mean, std, pool);
+            int evalBatch = config.getInt("eval.batch_size");
+            MetricsLog history = new MetricsLog(run.root().resolve("search/genotypes.jsonl"));
+            TrainLoop.Options options =
+                    new TrainLoop.Options(
+                            maxSteps,
+                            search.getLong("log_every"),
+                            perEpoch,
+                            ckptEvery,
+                            search.getInt("keep_checkpoints"),
+                            batch,
+                            "autodeeplab search",
+                            "mIoU");
+            TrainLoop loop =
+                    new TrainLoop(base, net, List.of(weights, arch), run, options, console)
+                            .logFields(
+                                    t -> {
+                                        JsonObject f = new JsonObject();
+                                        f.addProperty("epoch", samplerA.epochOf(t));
+                                        f.addProperty("lr", weightLr.at(t));
+                                        f.addProperty("arch_updates", t >= archStart);
+                                        return f;
+                                    });
+            AutoDeepLabGenotype[] last = new AutoDeepLabGenotype[1];
+            TrainLoop.Evaluation evaluation =
+                    step -> {
+                        AutoDeepLabGenotype g = Decoder.decode(net);
+                        last[0] = g;
+                        long epoch = (step + perEpoch - 1) / perEpoch;
+                        writeGenotype(run, g, "epoch " + epoch + ", step " + step);
+                        JsonObject rec = new JsonObject();
+                        rec.addProperty("step", step);
+                        rec.addProperty("epoch", epoch);
+                        rec.add("genotype", JsonParser.parseString(g.toJson()));
+                        history.append(rec);
+                        SegMetrics m =
+                                SegEvaluator.evaluate(net, valBatcher, evalBatch, base, store);
+                        Map<String, Double> out = new LinkedHashMap<>();
+                        out.put("mIoU", m.mIoU());
+                        out.put("pixel_accuracy", m.pixelAccuracy());
+                        return out;
+                    };
+            long start = loop.restore(resume);
+            history.truncateAfter(start);
+            TrainLoop.Result result;
+            try (history;
+                    BilevelStep step =
+                            new BilevelStep(
+                                    net,
+                                    weights,
+                                    arch,
+                                    new BatchStream(
+                                            new SegBatcher(splitA, mean, std, pool),
+                                            samplerA,
+                                            maxSteps,
+                                            "a"),
+                                    new BatchStream(
+                                            new SegBatcher(splitB, mean, std, pool),
+                                            samplerB,
+                                            maxSteps,
+                                            "b"),
+                                    weightLr,
+                                    archLr,
+                                    archStart,
+                                    search.getFloat("grad_clip_norm"),
+                                    constants,
+                                    store)) {
+                result = loop.run(start, step, evaluation);
+            }
+            if (last[0] == null) {
+                last[0] = Decoder.decode(net);
+                writeGenotype(run, last[0], "step " + result.steps());
+            }
+            return new Outcome(run, last[0], result);
+        } finally {
+            if (pool != null) {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    /** Writes {@code best/genotype.json} and {@code best/genotype.svg} atomically. */
+    static void writeGenotype(RunDirectory run, AutoDeepLabGenotype g, String when)
+            throws IOException {
+        Path dir = run.best();
+        g.write(dir.resolve("genotype.json"));
+        AtomicFiles.writeString(
+                dir.resolve("genotype.svg"),
+                GenotypePicture.svg(g, "Auto-DeepLab genotype, " + when));
+    }
+}

@@ -1,0 +1,201 @@
+package org.dpnas.cli;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonPrimitive;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.dpnas.common.config.Config;
+import org.dpnas.common.config.ConfigLoader;
+import org.dpnas.common.run.RunDirectory;
+
+/**
+ * The options every job verb ({@code train}, {@code search ...}) shares and how they become a
+ * configuration and a run directory: {@code --config FILE} (with its {@code base} chain), {@code
+ * --set KEY=VALUE}, convenience options that each set one config key (their help shows the key and
+ * its default), {@code --work-dir}, {@code --runs-dir} and {@code --resume}. Precedence: defaults
+ * &lt; file &lt; {@code --set} &lt; convenience options.
+ */
+public final class JobOptions {
+
+    /** How a convenience option's value is parsed. */
+    public enum Kind {
+        /** Any text. */
+        STRING,
+        /** An integer. */
+        INT,
+        /** A decimal number. */
+        FLOAT
+    }
+
+    /**
+     * One convenience option.
+     *
+     * @param option the long option name
+     * @param arg the value's placeholder in help
+     * @param description what it sets
+     * @param key the dotted config key
+     * @param kind how the value is parsed
+     */
+    public record Key(String option, String arg, String description, String key, Kind kind) {}
+
+    /**
+     * A prepared job.
+     *
+     * @param run the run directory (new, or the one to resume)
+     * @param config the resolved configuration
+     * @param resume whether the job continues a run
+     */
+    public record Prepared(RunDirectory run, Config config, boolean resume) {}
+
+    private final Supplier<JsonObject> defaults;
+    private final List<Key> keys;
+
+    /**
+     * Creates the options of a job.
+     *
+     * @param defaults supplies a fresh copy of the job's defaults
+     * @param keys its convenience options
+     */
+    public JobOptions(Supplier<JsonObject> defaults, List<Key> keys) {
+        this.defaults = defaults;
+        this.keys = List.copyOf(keys);
+    }
+
+    /** The default value of a dotted key as shown in help ({@code null} for none). */
+    public String defaultOf(String key) {
+        Config c = ConfigLoader.load(defaults.get(), null, List.of());
+        return c.isNull(key) ? null : c.getJson(key).toString().replace("\"", "");
+    }
+
+    /** {@code --config} and {@code --set}, then the convenience options, in declaration order. */
+    public List<Option> configOptions(String configHint) {
+        List<Option> o = new ArrayList<>();
+        o.add(Opts.value("config", "FILE", configHint, null));
+        o.add(Opts.repeatable("set", "KEY=VALUE", "override one config key, e.g. seed=3"));
+        for (Key k : keys) {
+            o.add(
+                    Opts.value(
+                            k.option(),
+                            k.arg(),
+                            k.description() + " [" + k.key() + "]",
+                            defaultOf(k.key())));
+        }
+        return o;
+    }
+
+    /** {@code --work-dir}, {@code --runs-dir} and {@code --resume}. */
+    public static List<Option> runOptions(String method) {
+        return List.of(
+                Opts.value(
+                        "work-dir",
+                        "DIR",
+                        "run directory (with --resume: the run to continue)",
+                        "RUNS/" + method + "/<timestamp>"),
+                Opts.value("runs-dir", "DIR", "where new run directories are created", "runs"),
+                Opts.flag(
+                        "resume",
+                        "continue the run in --work-dir (or the newest run) from its last"
+                                + " checkpoint"));
+    }
+
+    /**
+     * Resolves the configuration from the defaults, {@code file}, the {@code --set} pairs and the
+     * convenience options of {@code cl}. Typed options are parsed first, so a bad value names the
+     * option the user typed.
+     */
+    public Config resolve(Path file, CommandLine cl) {
+        List<String> overrides = new ArrayList<>();
+        for (Map.Entry<String, String> e : Args.keyValues(cl, "set").entrySet()) {
+            overrides.add(e.getKey() + "=" + e.getValue());
+        }
+        for (Key k : keys) {
+            if (cl.hasOption(k.option())) {
+                String v =
+                        switch (k.kind()) {
+                            case INT -> String.valueOf(Args.longValue(cl, k.option(), 0));
+                            case FLOAT -> String.valueOf(Args.doubleValue(cl, k.option(), 0));
+                            case STRING ->
+                                    new JsonPrimitive(Args.string(cl, k.option(), "")).toString();
+                        };
+                overrides.add(k.key() + "=" + v);
+            }
+        }
+        return ConfigLoader.load(defaults.get(), file, overrides);
+    }
+
+    /**
+     * Chooses the run directory and resolves the configuration. A fresh run gets {@code --work-dir}
+     * or {@code RUNS/<method>/<timestamp>} and never reuses a directory that holds a run; {@code
+     * --resume} continues {@code --work-dir} or the newest run under {@code RUNS/<method>} with its
+     * own {@code config.resolved.json} (plus {@code --set} and options).
+     *
+     * @param cl the parsed command line
+     * @param configFile the file to resolve for a fresh run ({@code --config} or a preset)
+     * @param method names the run's folder under the runs directory, from the configuration
+     */
+    public Prepared prepare(CommandLine cl, Path configFile, Function<Config, String> method)
+            throws java.io.IOException {
+        boolean resume = Args.flag(cl, "resume");
+        Path runs = Args.path(cl, "runs-dir", Path.of("runs"));
+        Path workDir = Args.path(cl, "work-dir", null);
+        if (!resume) {
+            Config config = resolve(configFile, cl);
+            RunDirectory run =
+                    workDir != null
+                            ? new RunDirectory(workDir)
+                            : RunDirectory.fresh(runs, method.apply(config));
+            if (Files.exists(run.resolvedConfig())) {
+                throw new CliException(
+                        run.root()
+                                + " already holds a run; use --resume to continue it or choose"
+                                + " another --work-dir");
+            }
+            return new Prepared(run, config, false);
+        }
+        if (configFile != null) {
+            throw new CliException(
+                    "--resume continues with the run's own config.resolved.json; drop --config"
+                            + " and --preset (use --set or options to change single keys)");
+        }
+        RunDirectory run;
+        if (workDir != null) {
+            run = new RunDirectory(workDir);
+        } else {
+            String folder = method.apply(resolve(null, cl));
+            run =
+                    RunDirectory.latest(runs, folder)
+                            .orElseThrow(
+                                    () ->
+                                            new CliException(
+                                                    "--resume: no run under "
+                                                            + runs.resolve(folder)
+                                                            + "; give --work-dir DIR"));
+        }
+        if (!Files.exists(run.resolvedConfig())) {
+            throw new CliException(
+                    "--resume: " + run.resolvedConfig() + " not found: not a dpnas run directory");
+        }
+        return new Prepared(run, resolve(run.resolvedConfig(), cl), true);
+    }
+
+    /** The parsed command line as words, for provenance. */
+    public static List<String> words(String verb, CommandLine cl) {
+        List<String> words = new ArrayList<>(List.of("dpnas"));
+        words.addAll(List.of(verb.split(" ")));
+        for (Option o : cl.getOptions()) {
+            words.add("--" + o.getLongOpt());
+            if (o.getValue() != null) {
+                words.add(o.getValue());
+            }
+        }
+        words.addAll(cl.getArgList());
+        return words;
+    }
+}
