@@ -26,7 +26,8 @@ public final class TrainCommand implements Command {
 
     @Override
     public String summary() {
-        return "train a fixed segmentation network (the baseline) and report its mIoU";
+        return "train a fixed segmentation network (the baseline or a searched genotype) and"
+                + " report its mIoU";
     }
 
     @Override
@@ -34,7 +35,13 @@ public final class TrainCommand implements Command {
         List<Option> o = new ArrayList<>();
         o.add(Opts.value("config", "FILE", "JSON config (may name a 'base'); see configs/", null));
         o.add(Opts.repeatable("set", "KEY=VALUE", "override one config key, e.g. train.lr=0.01"));
-        o.add(opt("model", "NAME", "network to train: baseline"));
+        o.add(opt("model", "NAME", "network to train: baseline or autodeeplab (needs --genotype)"));
+        o.add(
+                opt(
+                        "genotype",
+                        "FILE",
+                        "Auto-DeepLab genotype.json to retrain from scratch (implies --model"
+                                + " autodeeplab; copied into the run as genotype.json)"));
         o.add(opt("dataset", "NAME", "dataset: synthetic, camvid, cityscapes or voc"));
         o.add(opt("root", "DIR", "dataset root directory (real datasets)"));
         o.add(
@@ -99,8 +106,20 @@ public final class TrainCommand implements Command {
         for (Map.Entry<String, String> e : Args.keyValues(cl, "set").entrySet()) {
             sets.add(e.getKey() + "=" + e.getValue());
         }
+        if (cl.hasOption("genotype")
+                && cl.hasOption("model")
+                && !"autodeeplab".equals(cl.getOptionValue("model"))) {
+            throw new CliException(
+                    "--genotype retrains an Auto-DeepLab genotype: drop --model "
+                            + cl.getOptionValue("model")
+                            + " or use --model autodeeplab");
+        }
         RunDirectory run;
         if (resume) {
+            if (cl.hasOption("genotype")) {
+                throw new CliException(
+                        "--resume continues with the run's own genotype.json; drop --genotype");
+            }
             if (configFile != null) {
                 throw new CliException(
                         "--resume continues with the run's own config.resolved.json; drop --config"
@@ -156,6 +175,10 @@ public final class TrainCommand implements Command {
         out.println("  curves.png            loss and mIoU curves");
         out.println("  final_metrics.json    final validation metrics per class");
         out.println("  checkpoints/          the last checkpoints (resume with --resume)");
+        if (Files.exists(run.root().resolve(Models.GENOTYPE_FILE))) {
+            out.println(
+                    "  genotype.json         the retrained genotype (model.genotype points here)");
+        }
         return 0;
     }
 }

@@ -21,6 +21,7 @@ public final class TrainConfigs {
     /** Convenience options and the config key each one sets. */
     static final String[][] OPTION_KEYS = {
         {"model", "model.name", "string"},
+        {"genotype", "model.genotype", "string"},
         {"dataset", "data.dataset", "string"},
         {"root", "data.root", "string"},
         {"on-bad-sample", "data.on_bad_sample", "string"},
@@ -50,10 +51,14 @@ public final class TrainConfigs {
 
     /**
      * Resolves the configuration: defaults, then the file (and its bases), then {@code --set}
-     * pairs, then the convenience options.
+     * pairs, then the convenience options; {@code --genotype} without {@code --model} also sets
+     * {@code model.name} to {@code autodeeplab}.
      */
     public static Config resolve(Path file, CommandLine cl, List<String> sets) {
         List<String> overrides = new ArrayList<>(sets);
+        if (cl.hasOption("genotype") && !cl.hasOption("model")) {
+            overrides.add("model.name=\"autodeeplab\"");
+        }
         for (String[] ok : OPTION_KEYS) {
             if (cl.hasOption(ok[0])) {
                 // typed options are parsed here so that a bad value names the option typed
