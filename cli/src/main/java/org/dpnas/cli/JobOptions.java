@@ -56,6 +56,7 @@ public final class JobOptions {
 
     private final Supplier<JsonObject> defaults;
     private final List<Key> keys;
+    private final Map<String, String> implied = new java.util.LinkedHashMap<>();
 
     /**
      * Creates the options of a job.
@@ -66,6 +67,15 @@ public final class JobOptions {
     public JobOptions(Supplier<JsonObject> defaults, List<Key> keys) {
         this.defaults = defaults;
         this.keys = List.copyOf(keys);
+    }
+
+    /**
+     * Declares that giving {@code option} also applies {@code override} (a {@code KEY=VALUE}),
+     * before the options themselves, so an explicit option still wins.
+     */
+    public JobOptions implying(String option, String override) {
+        implied.put(option, override);
+        return this;
     }
 
     /** The default value of a dotted key as shown in help ({@code null} for none). */
@@ -115,6 +125,12 @@ public final class JobOptions {
         for (Map.Entry<String, String> e : Args.keyValues(cl, "set").entrySet()) {
             overrides.add(e.getKey() + "=" + e.getValue());
         }
+        implied.forEach(
+                (option, override) -> {
+                    if (cl.hasOption(option)) {
+                        overrides.add(override);
+                    }
+                });
         for (Key k : keys) {
             if (cl.hasOption(k.option())) {
                 String v =

@@ -79,6 +79,11 @@ public final class EvalModelCommand implements Command {
         set(cl, "dataset", "data.dataset", sets);
         set(cl, "root", "data.root", sets);
         set(cl, "device", "device", sets);
+        Path pinned = run.root().resolve(Models.GENOTYPE_FILE);
+        if (Files.exists(pinned)) {
+            // the run's own copy, so a moved run directory still evaluates
+            sets.add("model.genotype=" + new JsonPrimitive(pinned.toString()));
+        }
         if (cl.hasOption("batch-size")) {
             sets.add("eval.batch_size=" + Args.intValue(cl, "batch-size", 1));
         }

@@ -1,12 +1,14 @@
 package org.dpnas.cli.train;
 
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.dpnas.cli.Args;
+import org.dpnas.cli.CliException;
 import org.dpnas.cli.Command;
 import org.dpnas.cli.JobOptions;
 import org.dpnas.cli.Opts;
@@ -23,7 +25,8 @@ public final class TrainCommand implements Command {
 
     @Override
     public String summary() {
-        return "train a fixed segmentation network (the baseline) and report its mIoU";
+        return "train a fixed segmentation network (the baseline or a searched genotype) and"
+                + " report its mIoU";
     }
 
     @Override
@@ -39,6 +42,18 @@ public final class TrainCommand implements Command {
     @Override
     public int run(CommandLine cl, PrintStream out, PrintStream err) throws Exception {
         Args.atMostPositionals(cl, 0);
+        if (cl.hasOption("genotype")
+                && cl.hasOption("model")
+                && !"autodeeplab".equals(cl.getOptionValue("model"))) {
+            throw new CliException(
+                    "--genotype retrains an Auto-DeepLab genotype: drop --model "
+                            + cl.getOptionValue("model")
+                            + " or use --model autodeeplab");
+        }
+        if (cl.hasOption("genotype") && Args.flag(cl, "resume")) {
+            throw new CliException(
+                    "--resume continues with the run's own genotype.json; drop --genotype");
+        }
         JobOptions.Prepared p =
                 TrainConfigs.OPTIONS.prepare(
                         cl, Args.path(cl, "config", null), c -> c.getString("model.name"));
@@ -60,6 +75,10 @@ public final class TrainCommand implements Command {
         out.println("  curves.png            loss and mIoU curves");
         out.println("  final_metrics.json    final validation metrics per class");
         out.println("  checkpoints/          the last checkpoints (resume with --resume)");
+        if (Files.exists(run.root().resolve(Models.GENOTYPE_FILE))) {
+            out.println(
+                    "  genotype.json         the retrained genotype (model.genotype points here)");
+        }
         return 0;
     }
 }

@@ -19,82 +19,96 @@ public final class TrainConfigs {
     /** The options of {@code dpnas train} over its defaults. */
     public static final JobOptions OPTIONS =
             new JobOptions(
-                    TrainConfigs::defaults,
-                    List.of(
-                            new Key(
-                                    "model",
-                                    "NAME",
-                                    "network to train: baseline",
-                                    "model.name",
-                                    Kind.STRING),
-                            new Key(
-                                    "dataset",
-                                    "NAME",
-                                    "dataset: synthetic, camvid, cityscapes or voc",
-                                    "data.dataset",
-                                    Kind.STRING),
-                            new Key(
-                                    "root",
-                                    "DIR",
-                                    "dataset root directory (real datasets)",
-                                    "data.root",
-                                    Kind.STRING),
-                            new Key(
-                                    "on-bad-sample",
-                                    "MODE",
-                                    "unreadable sample: fail (stop, naming the file) or skip (use the"
-                                            + " next good one)",
-                                    "data.on_bad_sample",
-                                    Kind.STRING),
-                            new Key(
-                                    "workers",
-                                    "N",
-                                    "threads reading a batch's samples (0: one per core)",
-                                    "data.workers",
-                                    Kind.INT),
-                            new Key(
-                                    "seed",
-                                    "N",
-                                    "the one seed every random stream derives from",
-                                    "seed",
-                                    Kind.INT),
-                            new Key(
-                                    "max-steps",
-                                    "N",
-                                    "training steps",
-                                    "train.max_steps",
-                                    Kind.INT),
-                            new Key(
-                                    "batch-size",
-                                    "N",
-                                    "images per step",
-                                    "train.batch_size",
-                                    Kind.INT),
-                            new Key("lr", "X", "base learning rate", "train.lr", Kind.FLOAT),
-                            new Key(
-                                    "checkpoint-every",
-                                    "N",
-                                    "steps between checkpoints (and one at the end)",
-                                    "train.checkpoint_every",
-                                    Kind.INT),
-                            new Key(
-                                    "eval-every",
-                                    "N",
-                                    "steps between validations (0: only at the end)",
-                                    "train.eval_every",
-                                    Kind.INT),
-                            new Key(
-                                    "device",
-                                    "D",
-                                    "auto, cpu, gpu or gpu:N",
-                                    "device",
-                                    Kind.STRING),
-                            new Key(
-                                    "threads",
-                                    "N",
-                                    "libtorch intra-op threads (0: libtorch's default)",
-                                    "threads",
-                                    Kind.INT)));
+                            TrainConfigs::defaults,
+                            List.of(
+                                    new Key(
+                                            "model",
+                                            "NAME",
+                                            "network to train: baseline or autodeeplab (needs --genotype)",
+                                            "model.name",
+                                            Kind.STRING),
+                                    new Key(
+                                            "genotype",
+                                            "FILE",
+                                            "Auto-DeepLab genotype.json to retrain from scratch (implies"
+                                                    + " --model autodeeplab; copied into the run as"
+                                                    + " genotype.json)",
+                                            "model.genotype",
+                                            Kind.STRING),
+                                    new Key(
+                                            "dataset",
+                                            "NAME",
+                                            "dataset: synthetic, camvid, cityscapes or voc",
+                                            "data.dataset",
+                                            Kind.STRING),
+                                    new Key(
+                                            "root",
+                                            "DIR",
+                                            "dataset root directory (real datasets)",
+                                            "data.root",
+                                            Kind.STRING),
+                                    new Key(
+                                            "on-bad-sample",
+                                            "MODE",
+                                            "unreadable sample: fail (stop, naming the file) or skip (use the"
+                                                    + " next good one)",
+                                            "data.on_bad_sample",
+                                            Kind.STRING),
+                                    new Key(
+                                            "workers",
+                                            "N",
+                                            "threads reading a batch's samples (0: one per core)",
+                                            "data.workers",
+                                            Kind.INT),
+                                    new Key(
+                                            "seed",
+                                            "N",
+                                            "the one seed every random stream derives from",
+                                            "seed",
+                                            Kind.INT),
+                                    new Key(
+                                            "max-steps",
+                                            "N",
+                                            "training steps",
+                                            "train.max_steps",
+                                            Kind.INT),
+                                    new Key(
+                                            "batch-size",
+                                            "N",
+                                            "images per step",
+                                            "train.batch_size",
+                                            Kind.INT),
+                                    new Key(
+                                            "lr",
+                                            "X",
+                                            "base learning rate",
+                                            "train.lr",
+                                            Kind.FLOAT),
+                                    new Key(
+                                            "checkpoint-every",
+                                            "N",
+                                            "steps between checkpoints (and one at the end)",
+                                            "train.checkpoint_every",
+                                            Kind.INT),
+                                    new Key(
+                                            "eval-every",
+                                            "N",
+                                            "steps between validations (0: only at the end)",
+                                            "train.eval_every",
+                                            Kind.INT),
+                                    new Key(
+                                            "device",
+                                            "D",
+                                            "auto, cpu, gpu or gpu:N",
+                                            "device",
+                                            Kind.STRING),
+                                    new Key(
+                                            "threads",
+                                            "N",
+                                            "libtorch intra-op threads (0: libtorch's default)",
+                                            "threads",
+                                            Kind.INT)))
+                    .implying("genotype", "model.name=\"autodeeplab\"");
 
     private TrainConfigs() {}
 

@@ -1,0 +1,105 @@
+package org.dpnas.autodeeplab.retrain;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import org.dpnas.common.nn.ConvBnAct;
+import org.dpnas.common.nn.Resize;
+
+/**
+ * The DeepLabv3+ decoder the retrained Auto-DeepLab uses (Liu et al., CVPR 2019, Sec. 4.2, after
+ * Chen et al., ECCV 2018, Sec. 3.1): low-level stride-4 features projected by a 1×1
+ * convolution-BN-ReLU to 48 channels, concatenated with the ASPP output up-sampled bilinearly
+ * ({@code align_corners=False}) to their size, two 3×3 convolution-BN-ReLU units of the ASPP width,
+ * and a 1×1 classifier with bias. Inputs: (ASPP output, low-level features); output: logits at
+ * stride 4. Unlike the reference port, no dropout.
+ */
+public final class PlusDecoder extends AbstractBlock {
+
+    private final ConvBnAct low;
+    private final ConvBnAct fuse1;
+    private final ConvBnAct fuse2;
+    private final Conv2d classifier;
+    private final int width;
+    private final int lowChannels;
+
+    /**
+     * Creates the decoder.
+     *
+     * @param width channels of the ASPP output and of the two 3×3 units (256 in DeepLabv3+)
+     * @param lowChannels channels the low-level features are projected to (48)
+     * @param numClasses classes
+     */
+    public PlusDecoder(int width, int lowChannels, int numClasses) {
+        this.width = width;
+        this.lowChannels = lowChannels;
+        low = addChildBlock("low", new ConvBnAct(lowChannels, 1, 1, 1, 1, true));
+        fuse1 = addChildBlock("fuse1", new ConvBnAct(width, 3, 1, 1, 1, true));
+        fuse2 = addChildBlock("fuse2", new ConvBnAct(width, 3, 1, 1, 1, true));
+        classifier =
+                addChildBlock(
+                        "classifier",
+                        Conv2d.builder()
+                                .setFilters(numClasses)
+                                .setKernelShape(new Shape(1, 1))
+                                .build());
+    }
+
+    /**
+     * Weights: the 1×1 projection (C_low·48 + 2·48), two 3×3 units (9·(w + 48)·w + 2w, 9w² + 2w)
+     * and the classifier (w·K + K).
+     *
+     * @param width w
+     * @param lowChannels the projection width (48)
+     * @param lowIn channels of the low-level features
+     * @param numClasses K
+     */
+    public static long weightCount(long width, long lowChannels, long lowIn, long numClasses) {
+        return lowIn * lowChannels
+                + 2 * lowChannels
+                + 9 * (width + lowChannels) * width
+                + 2 * width
+                + 9 * width * width
+                + 2 * width
+                + width * numClasses
+                + numClasses;
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray aspp = inputs.get(0);
+        NDArray l = low.forward(ps, new NDList(inputs.get(1)), training).head();
+        NDArray up = Resize.bilinear(aspp, l.getShape().get(2), l.getShape().get(3));
+        NDList x = new NDList(NDArrays.concat(new NDList(up, l), 1));
+        x = fuse1.forward(ps, x, training);
+        x = fuse2.forward(ps, x, training);
+        return classifier.forward(ps, x, training);
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        Shape s = inputShapes[1];
+        return classifier.getOutputShapes(
+                new Shape[] {new Shape(s.get(0), width, s.get(2), s.get(3))});
+    }
+
+    @Override
+    protected void initializeChildBlocks(
+            NDManager manager, DataType dataType, Shape... inputShapes) {
+        Shape s = inputShapes[1];
+        low.initialize(manager, dataType, s);
+        fuse1.initialize(
+                manager, dataType, new Shape(s.get(0), width + lowChannels, s.get(2), s.get(3)));
+        Shape w = new Shape(s.get(0), width, s.get(2), s.get(3));
+        fuse2.initialize(manager, dataType, w);
+        classifier.initialize(manager, dataType, w);
+    }
+}
