@@ -12,6 +12,8 @@ import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.util.PairList;
 import org.dpnas.autodeeplab.AutoDeepLabGenotype;
 import org.dpnas.autodeeplab.NetworkSpace;
+import org.dpnas.common.cost.CostAware;
+import org.dpnas.common.cost.CostCounter;
 import org.dpnas.common.nn.ConvBnAct;
 import org.dpnas.common.nn.LightAspp;
 import org.dpnas.common.nn.Resize;
@@ -45,8 +47,12 @@ import org.dpnas.common.nn.Resize;
  * never down-samples by interpolation.
  *
  * <p>Convolution weights are He-normal (fan-in) initialised, BN scale 1 and shift 0, biases 0.
+ *
+ * <p>It is {@link CostAware}: {@link CostCounter#of} counts every op its forward pass runs — stem,
+ * cells (see {@link FixedCell#countCost}), ASPP, decoder and the final bilinear up-sampling —
+ * without warnings, and without initialising it.
  */
-public final class AutoDeepLabNet extends AbstractBlock {
+public final class AutoDeepLabNet extends AbstractBlock implements CostAware {
 
     /**
      * The retraining sizes.
@@ -316,6 +322,38 @@ public final class AutoDeepLabNet extends AbstractBlock {
         NDArray high = aspp.forward(ps, new NDList(prev), training).head();
         NDArray logits = decoder.forward(ps, new NDList(high, low), training).head();
         return new NDList(Resize.bilinear(logits, in.get(2), in.get(3)));
+    }
+
+    /** Counts the forward pass for an (N, 3, H, W) input; see the class comment. */
+    @Override
+    public Shape[] countCost(CostCounter counter, Shape[] inputShapes) {
+        Shape in = inputShapes[0];
+        if (in.dimension() != 4 || in.get(1) != 3) {
+            throw new IllegalArgumentException(
+                    "Auto-DeepLab expects images (N, 3, H, W), got " + in);
+        }
+        Shape[] s2 = counter.count(stem[1], counter.count(stem[0], inputShapes));
+        Shape[] s4 = counter.count(stem[2], s2);
+        long[] hs = levelSizes(s2[0].get(2), s4[0].get(2));
+        long[] ws = levelSizes(s2[0].get(3), s4[0].get(3));
+        Shape prevPrev = s2[0];
+        Shape prev = s4[0];
+        Shape low = lowLayer < 0 ? s4[0] : null;
+        for (int l = 0; l < cells.length; l++) {
+            int s = level(genotype, l);
+            Shape size = new Shape(in.get(0), 1, hs[s + 1], ws[s + 1]);
+            Shape y = counter.count(cells[l], prevPrev, prev, size)[0];
+            prevPrev = prev;
+            prev = y;
+            if (l == lowLayer) {
+                low = y;
+            }
+        }
+        Shape high = counter.count(aspp, prev)[0];
+        Shape logits = counter.count(decoder, high, low)[0];
+        Shape[] out = getOutputShapes(inputShapes);
+        counter.bilinear(logits, out[0]);
+        return out;
     }
 
     @Override

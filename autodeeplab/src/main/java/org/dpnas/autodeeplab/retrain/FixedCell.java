@@ -14,6 +14,8 @@ import ai.djl.util.PairList;
 import java.util.ArrayList;
 import java.util.List;
 import org.dpnas.autodeeplab.AutoDeepLabGenotype;
+import org.dpnas.common.cost.CostAware;
+import org.dpnas.common.cost.CostCounter;
 import org.dpnas.common.nn.Resize;
 import org.dpnas.common.nn.ops.OpSpec;
 import org.dpnas.common.nn.ops.ReluConvBn;
@@ -32,8 +34,12 @@ import org.dpnas.common.nn.ops.ReluConvBn;
  * alone; an input {@code shift > 0} levels finer goes through {@code shift} ReLU, 3×3 stride-2
  * convolution and BN units (the first to C channels), which yield ⌈size/2⌉ per level like the
  * supernet's level sizes, so no size is ever rounded twice.
+ *
+ * <p>Cost ({@link #countCost}): the bilinear up-sampling of a coarser input (4 per output element),
+ * the preprocessing units, both ops of every built block and the sum of its two edges (one op per
+ * element); the concatenation is free.
  */
-public final class FixedCell extends AbstractBlock {
+public final class FixedCell extends AbstractBlock implements CostAware {
 
     private final int channels;
     private final int concat;
@@ -236,6 +242,72 @@ public final class FixedCell extends AbstractBlock {
         }
         return NDArrays.concat(
                 new NDList(states.subList(states.size() - concat, states.size())), 1);
+    }
+
+    /**
+     * Counts the cell as {@link #apply} runs it.
+     *
+     * @param counter the counter
+     * @param inputShapes H^{l−2} and H^{l−1} at their own levels and, third, a shape whose last two
+     *     dimensions are the cell's height and width ({@code apply}'s target size); the third may
+     *     be left out when an input is not coarser than the cell (its preprocessed size is the
+     *     cell's)
+     * @return the output shape (N, B·C, height, width)
+     * @throws IllegalArgumentException when the target size is missing and cannot be derived, or a
+     *     preprocessed input does not have it (as {@code apply} would fail)
+     */
+    @Override
+    public Shape[] countCost(CostCounter counter, Shape[] inputShapes) {
+        long height;
+        long width;
+        if (inputShapes.length >= 3) {
+            height = inputShapes[2].get(2);
+            width = inputShapes[2].get(3);
+        } else {
+            int k = shifts[1] >= 0 ? 1 : shifts[0] >= 0 ? 0 : -1;
+            if (k < 0) {
+                throw new IllegalArgumentException(
+                        "both cell inputs are coarser than the cell: give its size as a third"
+                                + " shape");
+            }
+            Shape s = pre[k].getOutputShapes(new Shape[] {inputShapes[k]})[0];
+            height = s.get(2);
+            width = s.get(3);
+        }
+        List<Shape> states = new ArrayList<>();
+        for (int k = 0; k < 2; k++) {
+            Shape x = inputShapes[k];
+            if (shifts[k] < 0) {
+                Shape up = new Shape(x.get(0), x.get(1), height, width);
+                counter.bilinear(x, up);
+                x = up;
+            }
+            Shape y = counter.count(pre[k], x)[0];
+            if (y.get(2) != height || y.get(3) != width) {
+                throw new IllegalArgumentException(
+                        "cell input "
+                                + k
+                                + " has size "
+                                + y
+                                + " after preprocessing, expected "
+                                + height
+                                + "x"
+                                + width);
+            }
+            states.add(y);
+        }
+        for (int i = 0; i < inputs.length; i++) {
+            if (inputs[i] == null) {
+                states.add(null);
+                continue;
+            }
+            Shape a = counter.count(ops[i][0], states.get(inputs[i][0]))[0];
+            counter.count(ops[i][1], states.get(inputs[i][1]));
+            counter.elementwise(a); // a + b
+            states.add(a);
+        }
+        Shape last = states.get(states.size() - 1);
+        return new Shape[] {new Shape(last.get(0), outChannels(), height, width)};
     }
 
     @Override

@@ -10,6 +10,8 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import org.dpnas.common.cost.CostAware;
+import org.dpnas.common.cost.CostCounter;
 import org.dpnas.common.nn.ConvBnAct;
 import org.dpnas.common.nn.Resize;
 
@@ -20,8 +22,11 @@ import org.dpnas.common.nn.Resize;
  * ({@code align_corners=False}) to their size, two 3×3 convolution-BN-ReLU units of the ASPP width,
  * and a 1×1 classifier with bias. Inputs: (ASPP output, low-level features); output: logits at
  * stride 4. Unlike the reference port, no dropout.
+ *
+ * <p>Cost: its four convolution units and the bilinear up-sampling of the ASPP output (4 per output
+ * element, nothing when the sizes already agree); the concatenation is free.
  */
-public final class PlusDecoder extends AbstractBlock {
+public final class PlusDecoder extends AbstractBlock implements CostAware {
 
     private final ConvBnAct low;
     private final ConvBnAct fuse1;
@@ -82,6 +87,18 @@ public final class PlusDecoder extends AbstractBlock {
         x = fuse1.forward(ps, x, training);
         x = fuse2.forward(ps, x, training);
         return classifier.forward(ps, x, training);
+    }
+
+    /** Counts the decoder as it runs; inputs: (ASPP output, low-level features). */
+    @Override
+    public Shape[] countCost(CostCounter counter, Shape[] inputShapes) {
+        Shape aspp = inputShapes[0];
+        Shape l = counter.count(low, inputShapes[1])[0];
+        counter.bilinear(aspp, new Shape(aspp.get(0), aspp.get(1), l.get(2), l.get(3)));
+        Shape cat = new Shape(l.get(0), aspp.get(1) + l.get(1), l.get(2), l.get(3));
+        Shape[] x = counter.count(fuse1, cat);
+        x = counter.count(fuse2, x);
+        return counter.count(classifier, x);
     }
 
     @Override

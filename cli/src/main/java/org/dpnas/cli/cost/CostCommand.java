@@ -19,6 +19,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
+import org.dpnas.autodeeplab.retrain.AutoDeepLabNet;
 import org.dpnas.cli.Args;
 import org.dpnas.cli.CliException;
 import org.dpnas.cli.Command;
@@ -40,6 +41,11 @@ import org.dpnas.common.run.RunDirectory;
  * total and per op type (see {@link OpType} for the conventions), and its measured inference
  * latency (median, p10, p90 of timed forward passes after warm-up, with thread count and device);
  * optionally writes them as JSON.
+ *
+ * <p>With {@code --genotype FILE} it costs the retrained Auto-DeepLab network of that genotype
+ * (implies {@code --model autodeeplab}), built as {@code train --genotype} builds it: the
+ * genotype's F and block count unless {@code --filter-multiplier} or {@code --block-multiplier}
+ * override them. A missing or invalid genotype file is a usage error naming the file.
  */
 public final class CostCommand implements Command {
 
@@ -101,13 +107,32 @@ public final class CostCommand implements Command {
                         "NAME",
                         "model to cost: " + String.join(", ", Models.NAMES),
                         TrainConfigs.defaultOf("model.name")),
+                Opts.value(
+                        "genotype",
+                        "FILE",
+                        "Auto-DeepLab genotype.json to cost (implies --model autodeeplab)",
+                        null),
+                Opts.value(
+                        "filter-multiplier",
+                        "F",
+                        "Auto-DeepLab filter multiplier (default: the genotype's)",
+                        null),
+                Opts.value(
+                        "block-multiplier",
+                        "B",
+                        "Auto-DeepLab block multiplier (default: the genotype's block count)",
+                        null),
                 Opts.value("input", "NxCxHxW", "input shape", DEFAULT_INPUT),
                 Opts.value(
                         "num-classes",
                         "N",
                         "number of output classes",
                         String.valueOf(DEFAULT_CLASSES)),
-                Opts.value("width", "W", "base width", TrainConfigs.defaultOf("model.width")),
+                Opts.value(
+                        "width",
+                        "W",
+                        "base width of the baseline",
+                        TrainConfigs.defaultOf("model.width")),
                 Opts.value(
                         "device",
                         "D",
@@ -171,11 +196,22 @@ public final class CostCommand implements Command {
         }
         int threads = lat != null ? lat.threads() : JniUtils.getNumThreads();
 
+        AutoDeepLabNet.Settings adlSettings =
+                block instanceof AutoDeepLabNet net ? net.settings() : null;
+        String sizes =
+                adlSettings != null
+                        ? String.format(
+                                Locale.ROOT,
+                                "genotype %s, F %d, B %d",
+                                config.getString("model.genotype"),
+                                adlSettings.filterMultiplier(),
+                                adlSettings.blockMultiplier())
+                        : "width " + config.getInt("model.width");
         out.printf(
                 Locale.ROOT,
-                "%s (width %d, %d classes) at %s -> %s%n",
+                "%s (%s, %d classes) at %s -> %s%n",
                 model,
-                config.getInt("model.width"),
+                sizes,
                 classes,
                 LatencyTable.dims(input),
                 LatencyTable.dims(cost.outputShapes()[0]));
@@ -199,7 +235,17 @@ public final class CostCommand implements Command {
         if (json != null) {
             JsonObject o = new JsonObject();
             o.addProperty("model", model);
-            o.addProperty("width", config.getInt("model.width"));
+            if (adlSettings != null) {
+                o.add("width", JsonNull.INSTANCE);
+                o.addProperty("genotype", config.getString("model.genotype"));
+                o.addProperty("filter_multiplier", adlSettings.filterMultiplier());
+                o.addProperty("block_multiplier", adlSettings.blockMultiplier());
+            } else {
+                o.addProperty("width", config.getInt("model.width"));
+                o.add("genotype", JsonNull.INSTANCE);
+                o.add("filter_multiplier", JsonNull.INSTANCE);
+                o.add("block_multiplier", JsonNull.INSTANCE);
+            }
             o.addProperty("num_classes", classes);
             o.addProperty("input", LatencyTable.dims(input));
             o.addProperty("output", LatencyTable.dims(cost.outputShapes()[0]));
@@ -239,6 +285,34 @@ public final class CostCommand implements Command {
         List<String> sets = new java.util.ArrayList<>();
         if (cl.hasOption("model")) {
             sets.add("model.name=" + new JsonPrimitive(Args.string(cl, "model", null)));
+        }
+        boolean genotype = cl.hasOption("genotype");
+        if (genotype) {
+            String model = Args.string(cl, "model", "autodeeplab");
+            if (!"autodeeplab".equals(model)) {
+                throw new CliException(
+                        "--genotype costs an Auto-DeepLab genotype: drop --model "
+                                + model
+                                + " or use --model autodeeplab");
+            }
+            if (cl.hasOption("width")) {
+                throw new CliException(
+                        "--width is the baseline's; an Auto-DeepLab network is sized by"
+                                + " --filter-multiplier and --block-multiplier");
+            }
+            sets.add("model.name=\"autodeeplab\"");
+            sets.add("model.genotype=" + new JsonPrimitive(Args.string(cl, "genotype", null)));
+        }
+        for (String opt : new String[] {"filter-multiplier", "block-multiplier"}) {
+            if (cl.hasOption(opt)) {
+                if (!genotype) {
+                    throw new CliException(
+                            "option '--"
+                                    + opt
+                                    + "' sizes an Auto-DeepLab network: give --genotype");
+                }
+                sets.add("model." + opt.replace('-', '_') + "=" + Args.intValue(cl, opt, 0));
+            }
         }
         if (cl.hasOption("width")) {
             sets.add("model.width=" + Args.intValue(cl, "width", 0));

@@ -12,6 +12,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.dpnas.autodeeplab.AutoDeepLabGenotype;
+import org.dpnas.autodeeplab.retrain.AutoDeepLabNet;
 import org.dpnas.cli.Main;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -154,6 +156,150 @@ class CostCommandTest {
         o = dpnas("cost", "--runs", "0", "--input", "1x3x16x16");
         assertEquals(2, o.code());
         assertTrue(o.err().contains("--runs"), o.err());
+    }
+
+    private static final String GOLDEN =
+            Path.of(
+                            System.getProperty("dpnas.home"),
+                            "autodeeplab/src/test/resources/golden/genotype.json")
+                    .toString();
+
+    /**
+     * The golden genotype (F = 8, 5 blocks) at its own sizes: every key, the genotype's F and B, no
+     * warnings, and the analytic weight count of the network {@code train --genotype} builds.
+     */
+    @Test
+    void countsAGenotypeWithoutLatency(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("cost.json");
+        Outcome o =
+                dpnas(
+                        "cost",
+                        "--genotype",
+                        GOLDEN,
+                        "--input",
+                        "1x3x64x64",
+                        "--no-latency",
+                        "--json",
+                        file.toString());
+        assertEquals(0, o.code(), o.err());
+        assertTrue(o.out().contains("autodeeplab (genotype " + GOLDEN + ", F 8, B 5"), o.out());
+        assertFalse(o.out().contains("warning"), o.out());
+        JsonObject j = json(file);
+        for (String key :
+                new String[] {
+                    "model",
+                    "genotype",
+                    "filter_multiplier",
+                    "block_multiplier",
+                    "params",
+                    "non_trainable_params",
+                    "macs",
+                    "macs_conv_linear",
+                    "macs_by_op",
+                    "params_by_op",
+                    "latency_ms",
+                    "threads",
+                    "device",
+                    "input",
+                    "output",
+                    "warnings"
+                }) {
+            assertTrue(j.has(key), key + " missing in " + j);
+        }
+        assertEquals("autodeeplab", j.get("model").getAsString());
+        assertEquals(GOLDEN, j.get("genotype").getAsString());
+        assertEquals(8, j.get("filter_multiplier").getAsInt());
+        assertEquals(5, j.get("block_multiplier").getAsInt());
+        assertTrue(j.get("width").isJsonNull());
+        assertEquals(0, j.getAsJsonArray("warnings").size());
+        assertEquals("1x19x64x64", j.get("output").getAsString());
+        AutoDeepLabGenotype g = AutoDeepLabGenotype.read(Path.of(GOLDEN));
+        assertEquals(
+                AutoDeepLabNet.weightCount(g, AutoDeepLabNet.Settings.of(g, 19)),
+                j.get("params").getAsLong());
+        assertTrue(j.get("latency_ms").isJsonNull());
+    }
+
+    /**
+     * With {@code --filter-multiplier 20} the golden genotype is Auto-DeepLab-S sized: 6,945,429
+     * weights (the count pinned in the autodeeplab README and AutoDeepLabNetTest).
+     */
+    @Test
+    void filterMultiplierResizesTheGenotype(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("cost.json");
+        Outcome o =
+                dpnas(
+                        "cost",
+                        "--genotype",
+                        GOLDEN,
+                        "--filter-multiplier",
+                        "20",
+                        "--num-classes",
+                        "19",
+                        "--input",
+                        "1x3x64x128",
+                        "--no-latency",
+                        "--json",
+                        file.toString());
+        assertEquals(0, o.code(), o.err());
+        JsonObject j = json(file);
+        assertEquals(20, j.get("filter_multiplier").getAsInt());
+        assertEquals(6_945_429, j.get("params").getAsLong());
+    }
+
+    @Test
+    void measuresLatencyOfAGenotype(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("cost.json");
+        Outcome o =
+                dpnas(
+                        "cost",
+                        "--genotype",
+                        GOLDEN,
+                        "--filter-multiplier",
+                        "2",
+                        "--block-multiplier",
+                        "2",
+                        "--num-classes",
+                        "3",
+                        "--input",
+                        "1x3x32x32",
+                        "--runs",
+                        "2",
+                        "--warmup",
+                        "1",
+                        "--threads",
+                        "1",
+                        "--device",
+                        "cpu",
+                        "--json",
+                        file.toString());
+        assertEquals(0, o.code(), o.err());
+        JsonObject j = json(file);
+        assertEquals(2, j.get("block_multiplier").getAsInt());
+        assertTrue(j.get("latency_ms").getAsDouble() > 0, j.toString());
+        assertEquals("1x3x32x32", j.get("output").getAsString());
+    }
+
+    @Test
+    void badGenotypesAreUsageErrorsNamingTheFile(@TempDir Path dir) throws Exception {
+        Path missing = dir.resolve("missing.json");
+        Outcome o = dpnas("cost", "--genotype", missing.toString(), "--no-latency");
+        assertEquals(2, o.code(), o.out());
+        assertTrue(o.err().contains(missing.toString()), o.err());
+        Path broken = dir.resolve("broken.json");
+        Files.writeString(broken, "{\"schema\": 1, \"method\": \"autodeeplab\"");
+        o = dpnas("cost", "--genotype", broken.toString(), "--no-latency");
+        assertEquals(2, o.code(), o.out());
+        assertTrue(o.err().contains(broken.toString()), o.err());
+        o = dpnas("cost", "--genotype", GOLDEN, "--model", "baseline", "--no-latency");
+        assertEquals(2, o.code(), o.out());
+        assertTrue(o.err().contains("drop --model baseline"), o.err());
+        o = dpnas("cost", "--filter-multiplier", "20", "--no-latency");
+        assertEquals(2, o.code(), o.out());
+        assertTrue(o.err().contains("--filter-multiplier"), o.err());
+        o = dpnas("cost", "--genotype", GOLDEN, "--filter-multiplier", "1", "--no-latency");
+        assertEquals(2, o.code(), o.out());
+        assertTrue(o.err().contains("filterMultiplier >= 2"), o.err());
     }
 
     @Test

@@ -13,13 +13,17 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.ArrayList;
 import java.util.List;
+import org.dpnas.common.cost.CostAware;
+import org.dpnas.common.cost.CostCounter;
 
 /**
  * A straight chain of ReLUs, convolutions and BatchNorms — the shape of every parametric DARTS op.
  * Each stage's result lands in the manager of its input, so a step's intermediates stay in the
  * step's manager.
+ *
+ * <p>Its cost is that of its stages plus one element-wise op per input element of each ReLU.
  */
-abstract class Chain extends AbstractBlock {
+abstract class Chain extends AbstractBlock implements CostAware {
 
     private final List<Block> stages = new ArrayList<>();
     private final List<Boolean> reluBefore = new ArrayList<>();
@@ -82,6 +86,19 @@ abstract class Chain extends AbstractBlock {
             x = stages.get(i).forward(ps, x, training);
         }
         return x;
+    }
+
+    /** Counts each stage, preceded by its ReLU (one op per element of the stage's input). */
+    @Override
+    public Shape[] countCost(CostCounter counter, Shape[] inputShapes) {
+        Shape[] s = inputShapes;
+        for (int i = 0; i < stages.size(); i++) {
+            if (reluBefore.get(i)) {
+                counter.elementwise(s[0]);
+            }
+            s = counter.count(stages.get(i), s[0]);
+        }
+        return s;
     }
 
     @Override

@@ -12,13 +12,15 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import org.dpnas.common.cost.CostAware;
+import org.dpnas.common.cost.CostCounter;
 
 /**
  * The DARTS {@code skip_connect} at stride 2 (Liu et al., ICLR 2019, code; Zoph et al. 2018): ReLU,
  * then two 1×1 stride-2 convolutions to C_out/2 channels each, on the input and on the input
  * shifted by one pixel, concatenated and batch-normalised. Needs even spatial sizes and even C_out.
  */
-public final class FactorizedReduce extends AbstractBlock {
+public final class FactorizedReduce extends AbstractBlock implements CostAware {
 
     private final Conv2d left;
     private final Conv2d right;
@@ -56,6 +58,19 @@ public final class FactorizedReduce extends AbstractBlock {
         NDArray a = left.forward(ps, new NDList(x), training).head();
         NDArray b = right.forward(ps, new NDList(x.get(":, :, 1:, 1:")), training).head();
         return bn.forward(ps, new NDList(NDArrays.concat(new NDList(a, b), 1)), training);
+    }
+
+    /**
+     * Counts the ReLU (one op per input element), the left convolution on the input, the right one
+     * on the input shifted by one pixel ({@code H−1 × W−1}), the free concatenation and the BN.
+     */
+    @Override
+    public Shape[] countCost(CostCounter counter, Shape[] inputShapes) {
+        Shape in = inputShapes[0];
+        counter.elementwise(in);
+        counter.count(left, in);
+        counter.count(right, new Shape(in.get(0), in.get(1), in.get(2) - 1, in.get(3) - 1));
+        return counter.count(bn, getOutputShapes(inputShapes));
     }
 
     @Override

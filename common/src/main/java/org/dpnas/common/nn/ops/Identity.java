@@ -5,14 +5,22 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import org.dpnas.common.cost.CostAware;
+import org.dpnas.common.cost.CostCounter;
 
-/** The DARTS {@code skip_connect} at stride 1: the input itself. */
-public final class Identity extends AbstractBlock {
+/** The DARTS {@code skip_connect} at stride 1: the input itself (no parameters, no work). */
+public final class Identity extends AbstractBlock implements CostAware {
 
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         return new NDList(inputs.head());
+    }
+
+    /** Free: returns the input. */
+    @Override
+    public Shape[] countCost(CostCounter counter, Shape[] inputShapes) {
+        return getOutputShapes(inputShapes);
     }
 
     @Override

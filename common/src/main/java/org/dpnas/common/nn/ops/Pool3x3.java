@@ -11,6 +11,8 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.dpnas.common.cost.CostAware;
+import org.dpnas.common.cost.CostCounter;
 
 /**
  * 3×3 max or average pooling with padding 1, as the DARTS {@code max_pool_3x3} and {@code
@@ -21,7 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * multiplied by a constant map {@code 9 / validTaps(i, j)} — computed once per (device, size,
  * stride) and kept for the life of the JVM (a few small arrays per run).
  */
-public final class Pool3x3 extends AbstractBlock {
+public final class Pool3x3 extends AbstractBlock implements CostAware {
 
     /** The pooling kind. */
     public enum Kind {
@@ -92,6 +94,20 @@ public final class Pool3x3 extends AbstractBlock {
             taps[i] = (int) (hi - lo + 1);
         }
         return taps;
+    }
+
+    /**
+     * Counts 9 taps per output element (the kernel's taps, padded ones included, as convolutions
+     * are counted); average pooling adds the element-wise multiplication by the valid-tap map.
+     */
+    @Override
+    public Shape[] countCost(CostCounter counter, Shape[] inputShapes) {
+        Shape[] out = getOutputShapes(inputShapes);
+        counter.pool(out[0], 9);
+        if (kind == Kind.AVG) {
+            counter.elementwise(out[0]);
+        }
+        return out;
     }
 
     @Override

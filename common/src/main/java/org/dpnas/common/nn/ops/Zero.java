@@ -6,9 +6,11 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import org.dpnas.common.cost.CostAware;
+import org.dpnas.common.cost.CostCounter;
 
 /** The DARTS zero operation ({@code none}): zeros of the input's shape, subsampled at stride 2. */
-public final class Zero extends AbstractBlock {
+public final class Zero extends AbstractBlock implements CostAware {
 
     private final int stride;
 
@@ -29,6 +31,12 @@ public final class Zero extends AbstractBlock {
             x = x.get(":, :, ::" + stride + ", ::" + stride);
         }
         return new NDList(x.zerosLike());
+    }
+
+    /** Free: filling zeros (and subsampling at stride 2) moves memory, no multiply-adds. */
+    @Override
+    public Shape[] countCost(CostCounter counter, Shape[] inputShapes) {
+        return getOutputShapes(inputShapes);
     }
 
     @Override
