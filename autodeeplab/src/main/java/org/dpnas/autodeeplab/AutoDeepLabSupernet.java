@@ -43,6 +43,7 @@ public final class AutoDeepLabSupernet extends AbstractBlock {
     private static final float MASKED = -1e9f;
 
     private final SupernetConfig config;
+    private final SupernetImpl impl;
     private final List<OpSpec> ops;
     private final Stem stem;
     private final SearchCell[][] cells;
@@ -71,12 +72,37 @@ public final class AutoDeepLabSupernet extends AbstractBlock {
     }
 
     /**
+     * Creates the supernet over the DARTS op table with a chosen implementation.
+     *
+     * @param config the sizes
+     * @param impl how cells are evaluated (same function and weight count either way)
+     */
+    public AutoDeepLabSupernet(SupernetConfig config, SupernetImpl impl) {
+        this(config, OpSpec.darts(), impl);
+    }
+
+    /**
      * Creates the supernet over a given op list.
      *
      * @param config the sizes
      * @param ops the candidate ops of every edge, in the order of α's columns
      */
     public AutoDeepLabSupernet(SupernetConfig config, List<OpSpec> ops) {
+        this(config, ops, SupernetImpl.PLAIN);
+    }
+
+    /**
+     * Creates the supernet over a given op list with a chosen implementation.
+     *
+     * @param config the sizes
+     * @param ops the candidate ops of every edge, in the order of α's columns
+     * @param impl how cells are evaluated; {@link SupernetImpl#FUSED} needs the DARTS op table
+     */
+    public AutoDeepLabSupernet(SupernetConfig config, List<OpSpec> ops, SupernetImpl impl) {
+        if (impl == SupernetImpl.FUSED) {
+            throw new UnsupportedOperationException("fused supernet not yet available");
+        }
+        this.impl = impl;
         this.config = config;
         this.ops = List.copyOf(ops);
         int b = config.blocks();

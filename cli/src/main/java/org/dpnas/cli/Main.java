@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.dpnas.cli.bench.BenchAutoDeepLabCommand;
 import org.dpnas.cli.bench.BenchEvalDetCommand;
 import org.dpnas.cli.data.BenchCommand;
 import org.dpnas.cli.data.CheckCommand;
@@ -93,7 +94,10 @@ public final class Main {
                         new BenchCommand()));
         commands.add(
                 new CommandGroup(
-                        "bench", "benchmarks that print numbers", new BenchEvalDetCommand()));
+                        "bench",
+                        "benchmarks that print numbers",
+                        new BenchEvalDetCommand(),
+                        new BenchAutoDeepLabCommand()));
         return commands;
     }
 
