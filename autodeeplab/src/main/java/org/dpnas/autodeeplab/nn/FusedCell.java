@@ -277,17 +277,37 @@ public final class FusedCell extends AbstractBlock {
                 });
     }
 
-    /** The per-pass kernels of one state: 3×3 kernels padded to 5×5 and concatenated. */
+    /**
+     * The per-pass kernels of one state, in the step's manager: the first-stage depthwise kernels
+     * as (C·2E, 1, 5, 5) in channel-major order (input channel c produces slots c·2E .. c·2E + 2E −
+     * 1, a depthwise convolution with channel multiplier 2E), the pointwise kernels as (slots, C,
+     * C) for a batched matrix product, the second-stage depthwise kernels as (2E·C, 1, 5, 5).
+     */
     private record Kernels(NDArray dw1, NDArray dw2, NDArray pw1, NDArray dw3, NDArray pw2) {}
 
     private Kernels kernels(ParameterStore ps, Source s, NDManager sm, boolean training) {
-        Device device = sm.getDevice();
+        long c = channels;
         return new Kernels(
-                padConcat(ps, s.sep3dw1, s.sep5dw1, sm, training),
-                padConcat(ps, s.dil3dw, s.dil5dw, sm, training),
-                ps.getValue(s.pw1, device, training),
+                channelMajor(padConcat(ps, s.sep3dw1, s.sep5dw1, sm, training), c),
+                channelMajor(padConcat(ps, s.dil3dw, s.dil5dw, sm, training), c),
+                matrices(ps, s.pw1, sm, training),
                 padConcat(ps, s.sep3dw2, s.sep5dw2, sm, training),
-                ps.getValue(s.pw2, device, training));
+                matrices(ps, s.pw2, sm, training));
+    }
+
+    /** (slots·C, 1, k, k) in slot-major order → the same kernels in channel-major order. */
+    private static NDArray channelMajor(NDArray w, long c) {
+        long slots = w.getShape().get(0) / c;
+        long k = w.getShape().get(2);
+        return w.reshape(slots, c, k * k).transpose(1, 0, 2).reshape(c * slots, 1, k, k);
+    }
+
+    /** A (slots·C, C, 1, 1) pointwise parameter as (slots, C, C), in {@code sm}. */
+    private NDArray matrices(ParameterStore ps, Parameter p, NDManager sm, boolean training) {
+        NDArray w = ps.getValue(p, sm.getDevice(), training);
+        NDArray m = w.reshape(w.getShape().get(0) / channels, channels, channels);
+        m.attach(sm);
+        return m;
     }
 
     /**
@@ -350,18 +370,22 @@ public final class FusedCell extends AbstractBlock {
         long e = s.edges;
         long c = channels;
         Shape shape = x.getShape();
-        NDArray r = Activation.relu(x).tile(new long[] {1, 2 * e, 1, 1});
-        NDArray ab =
-                NDArrays.concat(
-                        new NDList(
-                                conv(r, k.dw1(), 2, 1, 2 * e * c),
-                                conv(r, k.dw2(), 4, 2, 2 * e * c)),
-                        1);
-        NDArray q = bn(conv(ab, k.pw1(), 0, 1, 4 * e), ps, s.mean1, s.var1, keep, training);
+        long n = shape.get(0);
+        long hw = shape.get(2) * shape.get(3);
+        // first depthwise stage: channel multiplier 2E at rate 1 (sep) and at rate 2 (dil)
+        NDArray r = Activation.relu(x);
+        NDArray a = conv(r, k.dw1(), 2, 1, c).reshape(n, c, 2 * e, hw);
+        NDArray b = conv(r, k.dw2(), 4, 2, c).reshape(n, c, 2 * e, hw);
+        // pointwise stage: one batched product over the 4E slots, (N, 4E, C, HW)
+        NDArray ab = NDArrays.concat(new NDList(a, b), 2).transpose(0, 2, 1, 3);
+        NDArray p = k.pw1().matMul(ab).reshape(n, 4 * e * c, shape.get(2), shape.get(3));
+        NDArray q = bn(p, ps, s.mean1, s.var1, keep, training);
         NDArray sep = q.get(new NDIndex(":, :{}", 2 * e * c));
         NDArray dil = q.get(new NDIndex(":, {}:", 2 * e * c));
-        NDArray sep2 = conv(Activation.relu(sep), k.dw3(), 2, 1, 2 * e * c);
-        sep2 = bn(conv(sep2, k.pw2(), 0, 1, 2 * e), ps, s.mean2, s.var2, keep, training);
+        NDArray sep2 =
+                conv(Activation.relu(sep), k.dw3(), 2, 1, 2 * e * c).reshape(n, 2 * e, c, hw);
+        sep2 = k.pw2().matMul(sep2).reshape(n, 2 * e * c, shape.get(2), shape.get(3));
+        sep2 = bn(sep2, ps, s.mean2, s.var2, keep, training);
         Shape k3 = new Shape(3, 3);
         Shape one = new Shape(1, 1);
         NDArray max = Pool.maxPool2d(x, k3, one, one, false);
