@@ -65,12 +65,13 @@ public final class AutoDeepLabSupernet extends AbstractBlock {
     public record Size(long weights, long alphas, long betas, int cells) {}
 
     /**
-     * Creates the supernet over the DARTS op table.
+     * Creates the supernet over the DARTS op table, with the fused cell evaluation ({@link
+     * SupernetImpl#FUSED}).
      *
      * @param config the sizes
      */
     public AutoDeepLabSupernet(SupernetConfig config) {
-        this(config, OpSpec.darts());
+        this(config, OpSpec.darts(), SupernetImpl.FUSED);
     }
 
     /**
@@ -84,13 +85,13 @@ public final class AutoDeepLabSupernet extends AbstractBlock {
     }
 
     /**
-     * Creates the supernet over a given op list.
+     * Creates the supernet over a given op list: fused for the DARTS op table, plain otherwise.
      *
      * @param config the sizes
      * @param ops the candidate ops of every edge, in the order of α's columns
      */
     public AutoDeepLabSupernet(SupernetConfig config, List<OpSpec> ops) {
-        this(config, ops, SupernetImpl.PLAIN);
+        this(config, ops, ops.equals(OpSpec.darts()) ? SupernetImpl.FUSED : SupernetImpl.PLAIN);
     }
 
     /**

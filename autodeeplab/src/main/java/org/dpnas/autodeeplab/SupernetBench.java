@@ -70,13 +70,15 @@ public final class SupernetBench {
      * @param imagesPerSecond batch / (weight step + architecture step)
      * @param peakRssMib the process's peak resident set (VmHWM), MiB; −1 when unknown
      * @param arraysPerStep arrays left in the step's manager by one weight step
+     * @param forwardMs median forward pass (with the loss) of the weight step, milliseconds
      */
     public record Result(
             double weightStepMs,
             double archStepMs,
             double imagesPerSecond,
             double peakRssMib,
-            int arraysPerStep) {}
+            int arraysPerStep,
+            double forwardMs) {}
 
     /**
      * Runs the benchmark.
@@ -121,11 +123,15 @@ public final class SupernetBench {
                             new Adam(0.9f, 0.999f, 1e-8f, 1e-3f, false));
             double[] tw = new double[iters];
             double[] ta = new double[iters];
+            double[] tf = new double[iters];
             int arrays = 0;
             for (int it = 0; it < warmup + iters; it++) {
                 long t0 = System.nanoTime();
+                double forward;
                 try (NDManager sm = base.newSubManager()) {
-                    forwardBackward(net, ps, sm.create(image, xs), sm.create(label, ys), constants);
+                    forward =
+                            forwardBackward(
+                                    net, ps, sm.create(image, xs), sm.create(label, ys), constants);
                     arch.zeroGrad();
                     weights.step(0.025f);
                     arrays = sm.getManagedArrays().size();
@@ -140,21 +146,27 @@ public final class SupernetBench {
                 if (it >= warmup) {
                     tw[it - warmup] = (t1 - t0) / 1e6;
                     ta[it - warmup] = (t2 - t1) / 1e6;
+                    tf[it - warmup] = forward;
                 }
             }
             weights.optimizer().close();
             arch.optimizer().close();
             double w = median(tw);
             double a = median(ta);
-            return new Result(w, a, n / ((w + a) / 1e3), peakRssMib(), arrays);
+            return new Result(w, a, n / ((w + a) / 1e3), peakRssMib(), arrays, median(tf));
         }
     }
 
-    private static void forwardBackward(
+    /** Forward, loss and backward; returns the milliseconds of forward and loss. */
+    private static double forwardBackward(
             AutoDeepLabSupernet net, ParameterStore ps, NDArray x, NDArray y, Constants constants) {
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            long t0 = System.nanoTime();
             NDArray logits = net.forward(ps, new NDList(x), true).head();
-            gc.backward(Losses.crossEntropy(logits, y, IGNORE, constants));
+            NDArray loss = Losses.crossEntropy(logits, y, IGNORE, constants);
+            double ms = (System.nanoTime() - t0) / 1e6;
+            gc.backward(loss);
+            return ms;
         }
     }
 

@@ -141,6 +141,39 @@ class FusedSupernetTest {
         }
     }
 
+    /**
+     * The point of the fused path: far fewer engine arrays per forward+backward pass than the plain
+     * per-edge evaluation of the same supernet.
+     */
+    @Test
+    void fusedPassCreatesFarFewerArrays() {
+        AutoDeepLabSupernet plain = build(SupernetImpl.PLAIN);
+        AutoDeepLabSupernet fused = build(SupernetImpl.FUSED);
+        int[] arrays = new int[2];
+        AutoDeepLabSupernet[] nets = {plain, fused};
+        for (int i = 0; i < 2; i++) {
+            try (NDManager sm = base.newSubManager()) {
+                pass(nets[i], sm.randomNormal(INPUT));
+                arrays[i] = sm.getManagedArrays().size();
+            }
+        }
+        assertTrue(
+                arrays[1] * 3 < arrays[0], "fused " + arrays[1] + " arrays vs plain " + arrays[0]);
+    }
+
+    @Test
+    void defaultIsFusedAndFallsBackToPlainForOtherOpTables() {
+        assertEquals(SupernetImpl.FUSED, new AutoDeepLabSupernet(CONFIG).impl());
+        assertEquals(
+                SupernetImpl.PLAIN,
+                new AutoDeepLabSupernet(
+                                CONFIG,
+                                java.util.List.of(
+                                        org.dpnas.common.nn.ops.OpSpec.NONE,
+                                        org.dpnas.common.nn.ops.OpSpec.SKIP_CONNECT))
+                        .impl());
+    }
+
     private static Parameter param(AutoDeepLabSupernet net, String name) {
         Parameter p = null;
         PairList<String, Parameter> all = net.getParameters();

@@ -86,6 +86,7 @@ public final class BenchAutoDeepLabCommand implements Command {
         out.printf(Locale.ROOT, "peak_rss_mib %.0f%n", r.peakRssMib());
         out.printf(Locale.ROOT, "threads %d%n", threads);
         out.printf(Locale.ROOT, "arrays_per_step %d%n", r.arraysPerStep());
+        out.printf(Locale.ROOT, "forward_ms %.1f (of the weight step)%n", r.forwardMs());
         Path json = Args.path(cl, "json", null);
         if (json != null) {
             JsonObject o = new JsonObject();
