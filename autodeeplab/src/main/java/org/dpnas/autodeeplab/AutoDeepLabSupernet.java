@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.NormalInitializer;
@@ -16,6 +17,7 @@ import ai.djl.util.PairList;
 import java.util.ArrayList;
 import java.util.List;
 import org.dpnas.autodeeplab.nn.AlignCornersResize;
+import org.dpnas.autodeeplab.nn.FusedCell;
 import org.dpnas.autodeeplab.nn.SearchAspp;
 import org.dpnas.autodeeplab.nn.SearchCell;
 import org.dpnas.autodeeplab.nn.Stem;
@@ -43,9 +45,10 @@ public final class AutoDeepLabSupernet extends AbstractBlock {
     private static final float MASKED = -1e9f;
 
     private final SupernetConfig config;
+    private final SupernetImpl impl;
     private final List<OpSpec> ops;
     private final Stem stem;
-    private final SearchCell[][] cells;
+    private final Block[][] cells;
     private final SearchAspp[] heads;
     private final Parameter alphas;
     private final Parameter betas;
@@ -62,21 +65,44 @@ public final class AutoDeepLabSupernet extends AbstractBlock {
     public record Size(long weights, long alphas, long betas, int cells) {}
 
     /**
-     * Creates the supernet over the DARTS op table.
+     * Creates the supernet over the DARTS op table, with the fused cell evaluation ({@link
+     * SupernetImpl#FUSED}).
      *
      * @param config the sizes
      */
     public AutoDeepLabSupernet(SupernetConfig config) {
-        this(config, OpSpec.darts());
+        this(config, OpSpec.darts(), SupernetImpl.FUSED);
     }
 
     /**
-     * Creates the supernet over a given op list.
+     * Creates the supernet over the DARTS op table with a chosen implementation.
+     *
+     * @param config the sizes
+     * @param impl how cells are evaluated (same function and weight count either way)
+     */
+    public AutoDeepLabSupernet(SupernetConfig config, SupernetImpl impl) {
+        this(config, OpSpec.darts(), impl);
+    }
+
+    /**
+     * Creates the supernet over a given op list: fused for the DARTS op table, plain otherwise.
      *
      * @param config the sizes
      * @param ops the candidate ops of every edge, in the order of α's columns
      */
     public AutoDeepLabSupernet(SupernetConfig config, List<OpSpec> ops) {
+        this(config, ops, ops.equals(OpSpec.darts()) ? SupernetImpl.FUSED : SupernetImpl.PLAIN);
+    }
+
+    /**
+     * Creates the supernet over a given op list with a chosen implementation.
+     *
+     * @param config the sizes
+     * @param ops the candidate ops of every edge, in the order of α's columns
+     * @param impl how cells are evaluated; {@link SupernetImpl#FUSED} needs the DARTS op table
+     */
+    public AutoDeepLabSupernet(SupernetConfig config, List<OpSpec> ops, SupernetImpl impl) {
+        this.impl = impl;
         this.config = config;
         this.ops = List.copyOf(ops);
         int b = config.blocks();
@@ -84,20 +110,17 @@ public final class AutoDeepLabSupernet extends AbstractBlock {
                 addChildBlock(
                         "stem", new Stem(config.filterMultiplier() / 2 * b, config.cellOutput(0)));
         int layers = config.layers();
-        cells = new SearchCell[layers][NetworkSpace.LEVELS];
+        cells = new Block[layers][NetworkSpace.LEVELS];
         for (int l = 0; l < layers; l++) {
             for (int s = 0; s < NetworkSpace.LEVELS; s++) {
                 if (NetworkSpace.exists(l, s)) {
                     int[] w = wiring(config, l, s);
-                    cells[l][s] =
-                            addChildBlock(
-                                    "cell_" + l + "_" + s,
-                                    new SearchCell(
-                                            b,
-                                            config.channels(s),
-                                            w[0],
-                                            new int[] {w[1], w[2], w[3]},
-                                            this.ops));
+                    int[] in = {w[1], w[2], w[3]};
+                    Block cell =
+                            impl == SupernetImpl.FUSED
+                                    ? new FusedCell(b, config.channels(s), w[0], in, this.ops)
+                                    : new SearchCell(b, config.channels(s), w[0], in, this.ops);
+                    cells[l][s] = addChildBlock("cell_" + l + "_" + s, cell);
                 }
             }
         }
@@ -191,6 +214,11 @@ public final class AutoDeepLabSupernet extends AbstractBlock {
         return config;
     }
 
+    /** How the cells are evaluated. */
+    public SupernetImpl impl() {
+        return impl;
+    }
+
     /** The candidate ops, in the order of α's columns. */
     public List<OpSpec> ops() {
         return ops;
@@ -232,6 +260,52 @@ public final class AutoDeepLabSupernet extends AbstractBlock {
         return n;
     }
 
+    /**
+     * Copies every parameter and running statistic of {@code other} (same config, either
+     * implementation) into this supernet, so both compute the same function; a plain supernet's
+     * state maps onto a fused one's (see {@link FusedCell#copyFrom}), the reverse is not offered.
+     *
+     * @param other an initialised supernet of the same config
+     */
+    public void copyFrom(AutoDeepLabSupernet other) {
+        if (!other.config.equals(config) || !other.ops.equals(ops)) {
+            throw new IllegalArgumentException("supernets differ in size or op table");
+        }
+        if (impl == SupernetImpl.PLAIN && other.impl == SupernetImpl.FUSED) {
+            throw new IllegalArgumentException("copying a fused supernet into a plain one");
+        }
+        copyAll(other.stem, stem);
+        for (int s = 0; s < heads.length; s++) {
+            if (heads[s] != null) {
+                copyAll(other.heads[s], heads[s]);
+            }
+        }
+        other.alphas.getArray().copyTo(alphas.getArray());
+        other.betas.getArray().copyTo(betas.getArray());
+        for (int l = 0; l < cells.length; l++) {
+            for (int s = 0; s < NetworkSpace.LEVELS; s++) {
+                Block to = cells[l][s];
+                Block from = other.cells[l][s];
+                if (to instanceof FusedCell f && from instanceof SearchCell c) {
+                    f.copyFrom(c);
+                } else if (to != null) {
+                    copyAll(from, to);
+                }
+            }
+        }
+    }
+
+    private static void copyAll(Block from, Block to) {
+        PairList<String, Parameter> a = from.getParameters();
+        PairList<String, Parameter> b = to.getParameters();
+        if (a.size() != b.size()) {
+            throw new IllegalStateException("blocks differ in parameters");
+        }
+        for (int i = 0; i < a.size(); i++) {
+            a.valueAt(i).getArray().copyTo(b.valueAt(i).getArray());
+        }
+    }
+
     /** Output sizes of levels 0..3 for a stem output of {@code size}: ⌈size / 2^s⌉. */
     static long[] levelSizes(long size) {
         long[] out = new long[NetworkSpace.LEVELS];
@@ -271,9 +345,15 @@ public final class AutoDeepLabSupernet extends AbstractBlock {
         // the architecture weights, each softmax taken once per pass, in the input's manager
         NDArray alphaHat = ps.getValue(alphas, device, training).softmax(1);
         alphaHat.attach(sm);
-        NDArray[] rows = new NDArray[config.edges()];
-        for (int e = 0; e < rows.length; e++) {
-            rows[e] = alphaHat.get(e);
+        NDArray[] rows = null;
+        NDArray[] mixing = null;
+        if (impl == SupernetImpl.FUSED) {
+            mixing = FusedCell.mixing(alphaHat, config.blocks());
+        } else {
+            rows = new NDArray[config.edges()];
+            for (int e = 0; e < rows.length; e++) {
+                rows[e] = alphaHat.get(e);
+            }
         }
         NDArray betaHat =
                 sm.create(betaMask(layers), new Shape(layers, NetworkSpace.LEVELS, 3))
@@ -289,10 +369,12 @@ public final class AutoDeepLabSupernet extends AbstractBlock {
         for (int l = 0; l < layers; l++) {
             NDArray[] cur = new NDArray[NetworkSpace.LEVELS];
             for (int s = 0; s < NetworkSpace.LEVELS; s++) {
-                SearchCell cell = cells[l][s];
+                Block cell = cells[l][s];
                 if (cell == null) {
                     continue;
                 }
+                FusedCell fused = cell instanceof FusedCell f ? f : null;
+                SearchCell plain = cell instanceof SearchCell c ? c : null;
                 NDArray[] s1 = new NDArray[3];
                 for (int k = 0; k < 3; k++) {
                     int src = s + 1 - k;
@@ -300,8 +382,12 @@ public final class AutoDeepLabSupernet extends AbstractBlock {
                         s1[k] = AlignCornersResize.resize(prev[src], hs[s], ws[s]);
                     }
                 }
-                NDArray s0 = cell.hasPrevPrev() ? prevPrev[s] : null;
-                NDArray[] outs = cell.apply(ps, s0, s1, rows, training);
+                boolean hasPrevPrev = fused != null ? fused.hasPrevPrev() : plain.hasPrevPrev();
+                NDArray s0 = hasPrevPrev ? prevPrev[s] : null;
+                NDArray[] outs =
+                        fused != null
+                                ? fused.apply(ps, s0, s1, mixing, training)
+                                : plain.apply(ps, s0, s1, rows, training);
                 NDArray node = null;
                 for (int k = 0; k < 3; k++) {
                     if (outs[k] != null) {
@@ -337,8 +423,8 @@ public final class AutoDeepLabSupernet extends AbstractBlock {
     protected void initializeChildBlocks(
             NDManager manager, DataType dataType, Shape... inputShapes) {
         stem.initialize(manager, dataType, new Shape(1, 3, 16, 16));
-        for (SearchCell[] layer : cells) {
-            for (SearchCell c : layer) {
+        for (Block[] layer : cells) {
+            for (Block c : layer) {
                 if (c != null) {
                     c.initialize(manager, dataType, new Shape(1, 1, 4, 4));
                 }

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.dpnas.cli.bench.BenchAutoDeepLabCommand;
 import org.dpnas.cli.bench.BenchEvalDetCommand;
 import org.dpnas.cli.cost.CostCommand;
 import org.dpnas.cli.data.BenchCommand;
@@ -101,7 +102,10 @@ public final class Main {
                         new BenchCommand()));
         commands.add(
                 new CommandGroup(
-                        "bench", "benchmarks that print numbers", new BenchEvalDetCommand()));
+                        "bench",
+                        "benchmarks that print numbers",
+                        new BenchEvalDetCommand(),
+                        new BenchAutoDeepLabCommand()));
         return commands;
     }
 

@@ -106,6 +106,21 @@ public final class SearchCell extends AbstractBlock {
         return n + count * edge;
     }
 
+    /** The H^{l−2} preprocessing, or null. */
+    Block prePrevBlock() {
+        return prePrev;
+    }
+
+    /** The H^{l−1} preprocessing of neighbour k (β choice), or null. */
+    Block preBlock(int k) {
+        return pre[k];
+    }
+
+    /** Edge {@code index} (α row order), or null where the cell has no H^{l−2}. */
+    MixedOp edge(int index) {
+        return edges[index];
+    }
+
     /** Whether the cell has an H^{l−2} input. */
     public boolean hasPrevPrev() {
         return prePrev != null;

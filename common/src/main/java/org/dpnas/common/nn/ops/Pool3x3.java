@@ -65,8 +65,12 @@ public final class Pool3x3 extends AbstractBlock implements CostAware {
         return new NDList(sum9.mul(rescale(x.getDevice(), d[2], d[3], stride)));
     }
 
-    /** The (1, 1, H', W') map 9 / (number of valid taps) for an H×W input at this stride. */
-    static NDArray rescale(Device device, long h, long w, int stride) {
+    /**
+     * The (1, 1, H', W') map 9 / (number of valid taps) for an H×W input at a stride, cached for
+     * the life of the JVM: multiplying a padded 3×3 sum-of-nine average by it gives the average
+     * over valid taps.
+     */
+    public static NDArray rescale(Device device, long h, long w, int stride) {
         String key = device + ":" + h + "x" + w + "/" + stride;
         return RESCALE.computeIfAbsent(
                 key,

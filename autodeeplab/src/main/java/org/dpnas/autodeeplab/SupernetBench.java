@@ -1,0 +1,196 @@
+package org.dpnas.autodeeplab;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Random;
+import org.dpnas.common.train.Adam;
+import org.dpnas.common.train.Constants;
+import org.dpnas.common.train.Losses;
+import org.dpnas.common.train.ParamGroup;
+import org.dpnas.common.train.Sgd;
+
+/**
+ * Times the two halves of a first-order bilevel search step on the Auto-DeepLab supernet, on random
+ * images and labels (about a tenth of the pixels set to the ignore label 255): the weight step
+ * (forward, cross-entropy, backward, SGD with momentum 0.9 and weight decay 3e-4 at lr 0.025) and
+ * the architecture step (the same forward and backward, then Adam with betas (0.9, 0.999) and
+ * weight decay 1e-3 at lr 3e-3 on α and β), as {@code org.dpnas.common.train.BilevelStep} runs
+ * them. Each step runs in its own sub-manager; the medians over the timed iterations are reported,
+ * together with the number of arrays a weight step creates and the process's peak resident memory.
+ */
+public final class SupernetBench {
+
+    /** The ignore label of the segmentation loss. */
+    private static final int IGNORE = 255;
+
+    private SupernetBench() {}
+
+    /**
+     * A benchmark setting.
+     *
+     * @param name preset name, reported as is
+     * @param config the supernet size
+     * @param crop square input size
+     * @param batch images per step
+     */
+    public record Preset(String name, SupernetConfig config, int crop, int batch) {
+
+        /**
+         * Looks a preset up: {@code tiny} (L 2, F 4, B 3, 5 classes, crop 32), {@code small} (L 4,
+         * F 8, B 5, 19 classes, crop 64) or {@code paper} (L 12, F 8, B 5, 19 classes, crop 321);
+         * batch 2 for all.
+         */
+        public static Preset named(String name) {
+            return switch (name) {
+                case "tiny" -> new Preset(name, new SupernetConfig(5, 2, 4, 3), 32, 2);
+                case "small" -> new Preset(name, new SupernetConfig(19, 4, 8, 5), 64, 2);
+                case "paper" -> new Preset(name, SupernetConfig.paper(19), 321, 2);
+                default ->
+                        throw new IllegalArgumentException(
+                                "unknown preset '" + name + "', expected tiny, small or paper");
+            };
+        }
+    }
+
+    /**
+     * Measured numbers.
+     *
+     * @param weightStepMs median weight step (forward, backward, SGD update), milliseconds
+     * @param archStepMs median architecture step (forward, backward, Adam update), milliseconds
+     * @param imagesPerSecond batch / (weight step + architecture step)
+     * @param peakRssMib the process's peak resident set (VmHWM), MiB; −1 when unknown
+     * @param arraysPerStep arrays left in the step's manager by one weight step
+     * @param forwardMs median forward pass (with the loss) of the weight step, milliseconds
+     */
+    public record Result(
+            double weightStepMs,
+            double archStepMs,
+            double imagesPerSecond,
+            double peakRssMib,
+            int arraysPerStep,
+            double forwardMs) {}
+
+    /**
+     * Runs the benchmark.
+     *
+     * @param preset the setting
+     * @param impl the supernet implementation
+     * @param warmup untimed iterations (each one weight and one architecture step)
+     * @param iters timed iterations
+     * @param seed seed of the weights and the data
+     * @return the medians
+     */
+    public static Result run(Preset preset, SupernetImpl impl, int warmup, int iters, long seed) {
+        if (iters < 1 || warmup < 0) {
+            throw new IllegalArgumentException("need iters >= 1 and warmup >= 0");
+        }
+        Engine.getInstance().setRandomSeed((int) seed);
+        int n = preset.batch();
+        int crop = preset.crop();
+        int classes = preset.config().numClasses();
+        Random rnd = new Random(seed);
+        float[] image = new float[n * 3 * crop * crop];
+        for (int i = 0; i < image.length; i++) {
+            image[i] = (float) rnd.nextGaussian();
+        }
+        int[] label = new int[n * crop * crop];
+        for (int i = 0; i < label.length; i++) {
+            label[i] = rnd.nextInt(10) == 0 ? IGNORE : rnd.nextInt(classes);
+        }
+        Shape xs = new Shape(n, 3, crop, crop);
+        Shape ys = new Shape(n, crop, crop);
+        try (NDManager base = NDManager.newBaseManager();
+                Constants constants = new Constants(base)) {
+            AutoDeepLabSupernet net = new AutoDeepLabSupernet(preset.config(), impl);
+            net.initialize(base, DataType.FLOAT32, xs);
+            ParameterStore ps = new ParameterStore(base, false);
+            ParamGroup weights =
+                    new ParamGroup("weights", net.weightParameters(), new Sgd(0.9f, 3e-4f));
+            ParamGroup arch =
+                    new ParamGroup(
+                            "arch",
+                            net.archParameters(),
+                            new Adam(0.9f, 0.999f, 1e-8f, 1e-3f, false));
+            double[] tw = new double[iters];
+            double[] ta = new double[iters];
+            double[] tf = new double[iters];
+            int arrays = 0;
+            for (int it = 0; it < warmup + iters; it++) {
+                long t0 = System.nanoTime();
+                double forward;
+                try (NDManager sm = base.newSubManager()) {
+                    forward =
+                            forwardBackward(
+                                    net, ps, sm.create(image, xs), sm.create(label, ys), constants);
+                    arch.zeroGrad();
+                    weights.step(0.025f);
+                    arrays = sm.getManagedArrays().size();
+                }
+                long t1 = System.nanoTime();
+                try (NDManager sm = base.newSubManager()) {
+                    forwardBackward(net, ps, sm.create(image, xs), sm.create(label, ys), constants);
+                    weights.zeroGrad();
+                    arch.step(3e-3f);
+                }
+                long t2 = System.nanoTime();
+                if (it >= warmup) {
+                    tw[it - warmup] = (t1 - t0) / 1e6;
+                    ta[it - warmup] = (t2 - t1) / 1e6;
+                    tf[it - warmup] = forward;
+                }
+            }
+            weights.optimizer().close();
+            arch.optimizer().close();
+            double w = median(tw);
+            double a = median(ta);
+            return new Result(w, a, n / ((w + a) / 1e3), peakRssMib(), arrays, median(tf));
+        }
+    }
+
+    /** Forward, loss and backward; returns the milliseconds of forward and loss. */
+    private static double forwardBackward(
+            AutoDeepLabSupernet net, ParameterStore ps, NDArray x, NDArray y, Constants constants) {
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            long t0 = System.nanoTime();
+            NDArray logits = net.forward(ps, new NDList(x), true).head();
+            NDArray loss = Losses.crossEntropy(logits, y, IGNORE, constants);
+            double ms = (System.nanoTime() - t0) / 1e6;
+            gc.backward(loss);
+            return ms;
+        }
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        int m = s.length / 2;
+        return s.length % 2 == 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+    }
+
+    /**
+     * The process's peak resident set from {@code /proc/self/status} (VmHWM), MiB; −1 if absent.
+     */
+    public static double peakRssMib() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    String[] f = line.substring(6).trim().split("\\s+");
+                    return Long.parseLong(f[0]) / 1024.0;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+}
