@@ -179,8 +179,20 @@ public final class SearchAutoDeepLabCommand implements Command {
                 o.loop().seconds(),
                 run.root());
         out.println("network path (level per layer, stride 4·2^level): " + g.networkPath());
+        out.println("cell:");
         for (int i = 0; i < g.cell().size(); i++) {
-            out.println("  block " + i + ": " + g.cell().get(i));
+            StringBuilder line = new StringBuilder("  block " + i + " = ");
+            for (AutoDeepLabGenotype.Edge e : g.cell().get(i)) {
+                if (line.charAt(line.length() - 2) != '=') {
+                    line.append(" + ");
+                }
+                String in =
+                        e.input() == 0
+                                ? "H(l-2)"
+                                : e.input() == 1 ? "H(l-1)" : "block " + (e.input() - 2);
+                line.append(e.op()).append('(').append(in).append(')');
+            }
+            out.println(line);
         }
         out.println(
                 "  best/genotype.json    the searched architecture (retrain: dpnas train --genotype)");
