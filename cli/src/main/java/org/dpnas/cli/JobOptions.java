@@ -54,6 +54,41 @@ public final class JobOptions {
      */
     public record Prepared(RunDirectory run, Config config, boolean resume) {}
 
+    /** {@code --dataset}: the {@code data.dataset} of every job. */
+    public static final Key DATASET =
+            new Key(
+                    "dataset",
+                    "NAME",
+                    "dataset: synthetic, camvid, cityscapes or voc",
+                    "data.dataset",
+                    Kind.STRING);
+
+    /** {@code --root}: {@code data.root}. */
+    public static final Key ROOT =
+            new Key(
+                    "root",
+                    "DIR",
+                    "dataset root directory (real datasets)",
+                    "data.root",
+                    Kind.STRING);
+
+    /** {@code --seed}: the one seed. */
+    public static final Key SEED =
+            new Key("seed", "N", "the one seed every random stream derives from", "seed", Kind.INT);
+
+    /** {@code --device}. */
+    public static final Key DEVICE =
+            new Key("device", "D", "auto, cpu, gpu or gpu:N", "device", Kind.STRING);
+
+    /** {@code --threads}. */
+    public static final Key THREADS =
+            new Key(
+                    "threads",
+                    "N",
+                    "libtorch intra-op threads (0: libtorch's default)",
+                    "threads",
+                    Kind.INT);
+
     private final Supplier<JsonObject> defaults;
     private final List<Key> keys;
     private final Map<String, String> implied = new java.util.LinkedHashMap<>();

@@ -35,24 +35,9 @@ public final class SearchAutoDeepLabCommand implements Command {
             new JobOptions(
                     SearchJob::defaults,
                     List.of(
-                            new Key(
-                                    "dataset",
-                                    "NAME",
-                                    "dataset: synthetic, camvid, cityscapes or voc",
-                                    "data.dataset",
-                                    Kind.STRING),
-                            new Key(
-                                    "root",
-                                    "DIR",
-                                    "dataset root directory (real datasets)",
-                                    "data.root",
-                                    Kind.STRING),
-                            new Key(
-                                    "seed",
-                                    "N",
-                                    "the one seed every random stream derives from",
-                                    "seed",
-                                    Kind.INT),
+                            JobOptions.DATASET,
+                            JobOptions.ROOT,
+                            JobOptions.SEED,
                             new Key("layers", "L", "network layers", "space.layers", Kind.INT),
                             new Key(
                                     "filter-multiplier",
@@ -90,18 +75,8 @@ public final class SearchAutoDeepLabCommand implements Command {
                                     "steps between checkpoints (0: every epoch)",
                                     "search.checkpoint_every",
                                     Kind.INT),
-                            new Key(
-                                    "device",
-                                    "D",
-                                    "auto, cpu, gpu or gpu:N",
-                                    "device",
-                                    Kind.STRING),
-                            new Key(
-                                    "threads",
-                                    "N",
-                                    "libtorch intra-op threads (0: libtorch's default)",
-                                    "threads",
-                                    Kind.INT)));
+                            JobOptions.DEVICE,
+                            JobOptions.THREADS));
 
     @Override
     public String name() {

@@ -35,18 +35,8 @@ public final class TrainConfigs {
                                                     + " genotype.json)",
                                             "model.genotype",
                                             Kind.STRING),
-                                    new Key(
-                                            "dataset",
-                                            "NAME",
-                                            "dataset: synthetic, camvid, cityscapes or voc",
-                                            "data.dataset",
-                                            Kind.STRING),
-                                    new Key(
-                                            "root",
-                                            "DIR",
-                                            "dataset root directory (real datasets)",
-                                            "data.root",
-                                            Kind.STRING),
+                                    JobOptions.DATASET,
+                                    JobOptions.ROOT,
                                     new Key(
                                             "on-bad-sample",
                                             "MODE",
@@ -60,12 +50,7 @@ public final class TrainConfigs {
                                             "threads reading a batch's samples (0: one per core)",
                                             "data.workers",
                                             Kind.INT),
-                                    new Key(
-                                            "seed",
-                                            "N",
-                                            "the one seed every random stream derives from",
-                                            "seed",
-                                            Kind.INT),
+                                    JobOptions.SEED,
                                     new Key(
                                             "max-steps",
                                             "N",
@@ -96,18 +81,8 @@ public final class TrainConfigs {
                                             "steps between validations (0: only at the end)",
                                             "train.eval_every",
                                             Kind.INT),
-                                    new Key(
-                                            "device",
-                                            "D",
-                                            "auto, cpu, gpu or gpu:N",
-                                            "device",
-                                            Kind.STRING),
-                                    new Key(
-                                            "threads",
-                                            "N",
-                                            "libtorch intra-op threads (0: libtorch's default)",
-                                            "threads",
-                                            Kind.INT)))
+                                    JobOptions.DEVICE,
+                                    JobOptions.THREADS))
                     .implying("genotype", "model.name=\"autodeeplab\"");
 
     private TrainConfigs() {}
