@@ -20,6 +20,7 @@ import javax.xml.parsers.ParserConfigurationException;
 import org.dpnas.common.data.Box;
 import org.dpnas.datasets.seg.DatasetException;
 import org.dpnas.datasets.seg.ImageDecoder;
+import org.dpnas.datasets.seg.VocSegDataset;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
@@ -53,27 +54,7 @@ public final class VocDetDataset implements DetDataset {
 
     /** The 20 PASCAL VOC object classes in their customary order. */
     public static final List<String> VOC_CLASSES =
-            List.of(
-                    "aeroplane",
-                    "bicycle",
-                    "bird",
-                    "boat",
-                    "bottle",
-                    "bus",
-                    "car",
-                    "cat",
-                    "chair",
-                    "cow",
-                    "diningtable",
-                    "dog",
-                    "horse",
-                    "motorbike",
-                    "person",
-                    "pottedplant",
-                    "sheep",
-                    "sofa",
-                    "train",
-                    "tvmonitor");
+            VocSegDataset.CLASS_NAMES.subList(1, VocSegDataset.CLASS_NAMES.size());
 
     /** One object as written in an annotation file. */
     private record RawObject(
