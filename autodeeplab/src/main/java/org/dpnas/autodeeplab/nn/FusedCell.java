@@ -6,9 +6,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
@@ -23,7 +21,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.dpnas.common.nn.ops.OpSpec;
 import org.dpnas.common.nn.ops.Pool3x3;
-import org.dpnas.common.nn.ops.ReluConvBn;
 
 /**
  * The Auto-DeepLab search cell of {@link SearchCell}, evaluated with few, large engine ops: every
@@ -63,7 +60,7 @@ import org.dpnas.common.nn.ops.ReluConvBn;
  * {@code s<j>_pw2} (2E·C, C, 1, 1), and the running statistics of the three BN calls; edge e of
  * state j is the edge into block {@code max(0, j − 1) + e}.
  */
-public final class FusedCell extends AbstractBlock {
+public final class FusedCell extends CellBase {
 
     /** Columns of α (the DARTS op table) this cell reads. */
     private static final int MAX = 1;
@@ -80,12 +77,6 @@ public final class FusedCell extends AbstractBlock {
     private static final Map<String, NDArray> CONSTANTS = new ConcurrentHashMap<>();
     private static final Map<Device, NDManager> MANAGERS = new ConcurrentHashMap<>();
 
-    private final int blocks;
-    private final int channels;
-    private final int prevPrevChannels;
-    private final int[] inChannels;
-    private final Block prePrev;
-    private final Block[] pre = new Block[3];
     private final Source[] sources;
 
     /** The parameters of the edges that read one state. */
@@ -162,6 +153,17 @@ public final class FusedCell extends AbstractBlock {
      */
     public FusedCell(
             int blocks, int channels, int prevPrevChannels, int[] inChannels, List<OpSpec> ops) {
+        super(blocks, channels, prevPrevChannels, requireDarts(ops, inChannels));
+        sources = new Source[blocks + 1];
+        for (int j = 0; j <= blocks; j++) {
+            if (j > 0 || prevPrevChannels > 0) {
+                sources[j] = new Source(j, edgesFrom(blocks, j));
+            }
+        }
+    }
+
+    /** Checks the op table before anything is built; returns {@code inChannels}. */
+    private static int[] requireDarts(List<OpSpec> ops, int[] inChannels) {
         if (!ops.equals(OpSpec.darts())) {
             throw new IllegalArgumentException(
                     "the fused cell implements the DARTS op table "
@@ -169,33 +171,7 @@ public final class FusedCell extends AbstractBlock {
                             + ", got "
                             + ops);
         }
-        if (inChannels.length != 3) {
-            throw new IllegalArgumentException("inChannels is indexed by the 3 β choices");
-        }
-        this.blocks = blocks;
-        this.channels = channels;
-        this.prevPrevChannels = prevPrevChannels;
-        this.inChannels = inChannels.clone();
-        boolean anyInput = false;
-        for (int k = 0; k < 3; k++) {
-            if (inChannels[k] > 0) {
-                pre[k] = addChildBlock("pre" + k, new ReluConvBn(channels, 1, 1, false));
-                anyInput = true;
-            }
-        }
-        if (!anyInput) {
-            throw new IllegalArgumentException("a cell needs at least one H^{l-1} input");
-        }
-        prePrev =
-                prevPrevChannels > 0
-                        ? addChildBlock("prePrev", new ReluConvBn(channels, 1, 1, false))
-                        : null;
-        sources = new Source[blocks + 1];
-        for (int j = 0; j <= blocks; j++) {
-            if (j > 0 || prevPrevChannels > 0) {
-                sources[j] = new Source(j, edgesFrom(blocks, j));
-            }
-        }
+        return inChannels;
     }
 
     /** Edges that read state j (0 = H^{l−2}, 1 = H^{l−1}, j ≥ 2 = block j − 2). */
@@ -211,11 +187,6 @@ public final class FusedCell extends AbstractBlock {
     /** The index of edge (block i, state j) in α's rows and a {@link SearchCell}'s edge list. */
     static int edgeIndex(int i, int j) {
         return i * (i + 3) / 2 + j;
-    }
-
-    /** Whether the cell has an H^{l−2} input. */
-    public boolean hasPrevPrev() {
-        return prePrev != null;
     }
 
     /**
@@ -595,30 +566,5 @@ public final class FusedCell extends AbstractBlock {
     public static long weightCount(
             int blocks, int channels, int prevPrevChannels, int[] inChannels, List<OpSpec> ops) {
         return SearchCell.weightCount(blocks, channels, prevPrevChannels, inChannels, ops);
-    }
-
-    @Override
-    protected NDList forwardInternal(
-            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        throw new UnsupportedOperationException("use FusedCell.apply");
-    }
-
-    @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        Shape s = inputShapes[0];
-        return new Shape[] {new Shape(s.get(0), (long) blocks * channels, s.get(2), s.get(3))};
-    }
-
-    @Override
-    protected void initializeChildBlocks(
-            NDManager manager, DataType dataType, Shape... inputShapes) {
-        for (int k = 0; k < 3; k++) {
-            if (pre[k] != null) {
-                pre[k].initialize(manager, dataType, new Shape(1, inChannels[k], 4, 4));
-            }
-        }
-        if (prePrev != null) {
-            prePrev.initialize(manager, dataType, new Shape(1, prevPrevChannels, 4, 4));
-        }
     }
 }

@@ -6,15 +6,12 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
 import java.util.ArrayList;
 import java.util.List;
 import org.dpnas.common.nn.ops.MixedOp;
 import org.dpnas.common.nn.ops.OpSpec;
-import org.dpnas.common.nn.ops.ReluConvBn;
 
 /**
  * One Auto-DeepLab search cell (Liu et al., CVPR 2019, Sec. 3.1, Eq. 1–2): a DARTS cell of B blocks
@@ -29,14 +26,8 @@ import org.dpnas.common.nn.ops.ReluConvBn;
  * and its blocks sum only the remaining inputs. Convolution inputs are the step's arrays, so every
  * intermediate lands in the step's manager.
  */
-public final class SearchCell extends AbstractBlock {
+public final class SearchCell extends CellBase {
 
-    private final int blocks;
-    private final int channels;
-    private final int prevPrevChannels;
-    private final int[] inChannels;
-    private final Block prePrev;
-    private final Block[] pre = new Block[3];
     private final MixedOp[] edges;
 
     /**
@@ -51,27 +42,7 @@ public final class SearchCell extends AbstractBlock {
      */
     public SearchCell(
             int blocks, int channels, int prevPrevChannels, int[] inChannels, List<OpSpec> ops) {
-        if (inChannels.length != 3) {
-            throw new IllegalArgumentException("inChannels is indexed by the 3 β choices");
-        }
-        this.blocks = blocks;
-        this.channels = channels;
-        this.prevPrevChannels = prevPrevChannels;
-        this.inChannels = inChannels.clone();
-        boolean anyInput = false;
-        for (int k = 0; k < 3; k++) {
-            if (inChannels[k] > 0) {
-                pre[k] = addChildBlock("pre" + k, new ReluConvBn(channels, 1, 1, false));
-                anyInput = true;
-            }
-        }
-        if (!anyInput) {
-            throw new IllegalArgumentException("a cell needs at least one H^{l-1} input");
-        }
-        prePrev =
-                prevPrevChannels > 0
-                        ? addChildBlock("prePrev", new ReluConvBn(channels, 1, 1, false))
-                        : null;
+        super(blocks, channels, prevPrevChannels, inChannels);
         List<MixedOp> list = new ArrayList<>();
         for (int i = 0; i < blocks; i++) {
             for (int j = 0; j < i + 2; j++) {
@@ -119,11 +90,6 @@ public final class SearchCell extends AbstractBlock {
     /** Edge {@code index} (α row order), or null where the cell has no H^{l−2}. */
     MixedOp edge(int index) {
         return edges[index];
-    }
-
-    /** Whether the cell has an H^{l−2} input. */
-    public boolean hasPrevPrev() {
-        return prePrev != null;
     }
 
     /**
@@ -184,28 +150,9 @@ public final class SearchCell extends AbstractBlock {
     }
 
     @Override
-    protected NDList forwardInternal(
-            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        throw new UnsupportedOperationException("use SearchCell.apply");
-    }
-
-    @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        Shape s = inputShapes[0];
-        return new Shape[] {new Shape(s.get(0), (long) blocks * channels, s.get(2), s.get(3))};
-    }
-
-    @Override
     protected void initializeChildBlocks(
             NDManager manager, DataType dataType, Shape... inputShapes) {
-        for (int k = 0; k < 3; k++) {
-            if (pre[k] != null) {
-                pre[k].initialize(manager, dataType, new Shape(1, inChannels[k], 4, 4));
-            }
-        }
-        if (prePrev != null) {
-            prePrev.initialize(manager, dataType, new Shape(1, prevPrevChannels, 4, 4));
-        }
+        super.initializeChildBlocks(manager, dataType, inputShapes);
         for (MixedOp e : edges) {
             if (e != null) {
                 e.initialize(manager, dataType, new Shape(1, channels, 4, 4));
