@@ -16,6 +16,7 @@ import org.dpnas.cli.eval.EvalDetCommand;
 import org.dpnas.cli.eval.EvalModelCommand;
 import org.dpnas.cli.eval.EvalSegCommand;
 import org.dpnas.cli.search.SearchAutoDeepLabCommand;
+import org.dpnas.cli.sweep.SweepCommand;
 import org.dpnas.cli.train.TrainCommand;
 
 /**
@@ -106,6 +107,7 @@ public final class Main {
                         "benchmarks that print numbers",
                         new BenchEvalDetCommand(),
                         new BenchAutoDeepLabCommand()));
+        commands.add(new SweepCommand());
         return commands;
     }
 
