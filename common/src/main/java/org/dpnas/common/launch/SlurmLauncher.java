@@ -134,7 +134,7 @@ public final class SlurmLauncher implements TrialLauncher {
         for (String array : missing) {
             Shell.Result s = shell.run(List.of("scontrol", "-o", "show", "job", array));
             if (s.code() == 0) {
-                known.putAll(SlurmOutput.scontrol(s.out()));
+                SlurmOutput.scontrol(s.out()).forEach(known::putIfAbsent);
             }
         }
         missing = missingArrays(jobs, known);
@@ -151,7 +151,7 @@ public final class SlurmLauncher implements TrialLauncher {
                                     "-o",
                                     SlurmOutput.SACCT_FIELDS));
             if (a.code() == 0) {
-                known.putAll(SlurmOutput.sacct(a.out()));
+                SlurmOutput.sacct(a.out()).forEach(known::putIfAbsent);
             }
         }
         for (Job j : jobs) {

@@ -91,6 +91,8 @@ public final class TrialPool implements AutoCloseable {
         FileLock lock;
         try {
             lock = ch.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            lock = null; // held by this JVM
         } catch (IOException e) {
             ch.close();
             throw e;
