@@ -85,7 +85,11 @@ final class SweepDir {
     /** The spec stored in a sweep directory. */
     static SweepSpec spec(Path dir) throws IOException {
         JsonObject o = sweepJson(dir);
-        return SweepSpec.parse(o.getAsJsonObject("spec"), dir.resolve("sweep.json").toString(), "");
+        String name = Path.of(o.get("spec_file").getAsString()).getFileName().toString();
+        return SweepSpec.parse(
+                o.getAsJsonObject("spec"),
+                dir.resolve("sweep.json").toString(),
+                name.endsWith(".json") ? name.substring(0, name.length() - 5) : name);
     }
 
     private static JsonObject sweepJson(Path dir) throws IOException {

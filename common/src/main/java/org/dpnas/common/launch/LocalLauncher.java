@@ -81,7 +81,7 @@ public final class LocalLauncher implements TrialLauncher {
                 pb.environment().put("CUDA_VISIBLE_DEVICES", devices.get(slot));
             }
             Process p = pb.start();
-            long start = p.info().startInstant().map(Instant::toEpochMilli).orElse(0L);
+            long start = startMillis(p.toHandle());
             String id = "local:" + p.pid() + ":" + start + ":" + slot;
             busy.put(slot, id);
             jobs.add(new Job(id, log, script.toAbsolutePath()));
@@ -108,12 +108,11 @@ public final class LocalLauncher implements TrialLauncher {
             if (code.isEmpty()) {
                 result.put(j.id(), JobStatus.UNKNOWN);
             } else if (code.get() == 0) {
-                result.put(j.id(), new JobStatus(TrialState.COMPLETED, "exited", "0:0", ""));
+                result.put(j.id(), new JobStatus(TrialState.COMPLETED, "", "0", ""));
             } else {
                 result.put(
                         j.id(),
-                        new JobStatus(
-                                TrialState.FAILED, "exited", code.get() + ":0", "NonZeroExitCode"));
+                        new JobStatus(TrialState.FAILED, "", String.valueOf(code.get()), ""));
             }
         }
         return result;
@@ -149,10 +148,34 @@ public final class LocalLauncher implements TrialLauncher {
                 .filter(ProcessHandle::isAlive)
                 .filter(
                         h ->
-                                h.info()
-                                        .startInstant()
-                                        .map(i -> i.toEpochMilli() == start)
-                                        .orElse(false));
+                                start == 0
+                                        || h.info()
+                                                .startInstant()
+                                                .map(i -> i.toEpochMilli() == start)
+                                                .orElse(false));
+    }
+
+    /**
+     * The process's start time in epoch milliseconds; right after a fork the kernel's record may
+     * not be readable yet, so this asks a few times.
+     */
+    private static long startMillis(ProcessHandle h) {
+        for (int i = 0; i < 100; i++) {
+            Optional<Instant> t = h.info().startInstant();
+            if (t.isPresent()) {
+                return t.get().toEpochMilli();
+            }
+            if (!h.isAlive()) {
+                break;
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return 0; // unknown: the id then matches any live process with this pid
     }
 
     private static int slotOf(String id) {

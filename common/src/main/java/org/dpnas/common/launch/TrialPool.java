@@ -284,17 +284,22 @@ public final class TrialPool implements AutoCloseable {
                     r.state(TrialState.WAITING);
                 }
             }
-            default ->
-                    fail(
-                            r,
-                            s.state(),
-                            s.raw()
-                                    + (s.exitCode().isEmpty() ? "" : ", exit code " + s.exitCode())
-                                    + (s.reason().isEmpty() || s.reason().equals("None")
-                                            ? ""
-                                            : ", reason " + s.reason()),
-                            now);
+            default -> fail(r, s.state(), describe(s), now);
         }
+    }
+
+    private static String describe(JobStatus s) {
+        List<String> parts = new ArrayList<>();
+        if (!s.raw().isEmpty() && !s.raw().equals(s.state().name())) {
+            parts.add(s.raw());
+        }
+        if (!s.exitCode().isEmpty()) {
+            parts.add("exit code " + s.exitCode());
+        }
+        if (!s.reason().isEmpty() && !s.reason().equals("None")) {
+            parts.add("reason " + s.reason());
+        }
+        return String.join(", ", parts);
     }
 
     private void exited(TrialRecord r, int code, double now, String note) {

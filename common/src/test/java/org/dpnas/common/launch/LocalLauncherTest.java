@@ -47,7 +47,7 @@ class LocalLauncherTest {
         assertEquals(
                 TrialState.RUNNING, other.poll(List.of(jobs.get(1))).get(jobs.get(1).id()).state());
         JobStatus failed = await(other, jobs.get(1), TrialState.FAILED);
-        assertEquals("4:0", failed.exitCode());
+        assertEquals("4", failed.exitCode());
         // a pid that now belongs to another process (or none) is not mistaken for the job
         String[] f = jobs.get(1).id().split(":");
         Job stale =

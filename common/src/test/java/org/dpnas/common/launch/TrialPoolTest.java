@@ -145,7 +145,9 @@ class TrialPoolTest {
             assertEquals(2, r.attempts());
             assertEquals(List.of("j1", "j2"), r.jobIds());
             assertTrue(
-                    r.message().startsWith("OUT_OF_MEMORY (OUT_OF_MEMORY, exit code 0:125"),
+                    r.message()
+                            .startsWith(
+                                    "OUT_OF_MEMORY (exit code 0:125, reason OutOfMemory) in job j2"),
                     r.message());
             assertTrue(r.message().contains("line 16\n"), r.message());
             assertTrue(r.message().endsWith("line 30"), r.message());
