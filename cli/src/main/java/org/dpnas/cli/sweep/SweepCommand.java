@@ -94,8 +94,8 @@ public final class SweepCommand implements Command {
                 throw new CliException(dir + ": no such sweep directory");
             }
             return switch (first) {
-                case "status" -> SweepReport.status(dir, cl, out);
-                case "report" -> SweepReport.report(dir, cl, out);
+                case "status" -> SweepReport.status(dir, cl, out, err);
+                case "report" -> SweepReport.report(dir, cl, out, err);
                 default -> cancel(dir, out, err);
             };
         }

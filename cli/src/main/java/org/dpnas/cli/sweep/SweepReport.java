@@ -37,8 +37,9 @@ final class SweepReport {
      * Prints one row per trial; when no submitter is attached, first asks the scheduler for the
      * jobs' states (and records what ended).
      */
-    static int status(Path dir, CommandLine cl, PrintStream out) throws IOException {
-        refreshIfDetached(dir);
+    static int status(Path dir, CommandLine cl, PrintStream out, PrintStream err)
+            throws IOException {
+        refreshIfDetached(dir, err);
         SweepSpec spec = SweepDir.spec(dir);
         String metric = Args.string(cl, "metric", spec.metric());
         List<SweepDir.Row> rows = SweepDir.rows(dir, metric);
@@ -63,8 +64,9 @@ final class SweepReport {
     }
 
     /** Prints the trials sorted by the metric (best first) and writes report.csv and report.png. */
-    static int report(Path dir, CommandLine cl, PrintStream out) throws IOException {
-        refreshIfDetached(dir);
+    static int report(Path dir, CommandLine cl, PrintStream out, PrintStream err)
+            throws IOException {
+        refreshIfDetached(dir, err);
         SweepSpec spec = SweepDir.spec(dir);
         String metric = Args.string(cl, "metric", spec.metric());
         List<SweepDir.Row> rows = new ArrayList<>(SweepDir.rows(dir, metric));
@@ -94,19 +96,28 @@ final class SweepReport {
         return 0;
     }
 
-    private static void refreshIfDetached(Path dir) throws IOException {
+    private static void refreshIfDetached(Path dir, PrintStream err) throws IOException {
         TrialLauncher launcher =
                 switch (TrialPool.backendOf(dir)) {
                     case "slurm" -> new SlurmLauncher(SlurmSettings.defaults(), Shell.system());
                     default -> new LocalLauncher(1, List.of());
                 };
-        try (TrialPool pool = TrialPool.attach(dir, launcher, "", 0, "")) {
-            pool.refresh();
+        TrialPool pool;
+        try {
+            pool = TrialPool.attach(dir, launcher, "", 0, "");
         } catch (IOException e) {
             if (!String.valueOf(e.getMessage()).contains("in use")) {
                 throw e;
             }
-            // a submitter is attached and keeps state.json current
+            return; // a submitter is attached and keeps state.json current
+        }
+        try (pool) {
+            pool.refresh();
+        } catch (IOException e) {
+            err.println(
+                    "warning: could not ask the scheduler ("
+                            + e.getMessage()
+                            + "); showing the states last recorded");
         }
     }
 
