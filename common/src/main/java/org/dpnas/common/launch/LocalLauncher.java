@@ -118,6 +118,32 @@ public final class LocalLauncher implements TrialLauncher {
         return result;
     }
 
+    /** Finds live processes ({@code bash SCRIPT}) started for these scripts. */
+    @Override
+    public synchronized Map<Path, Job> find(List<Path> scripts, Path jobsDir) {
+        Map<Path, Job> found = new LinkedHashMap<>();
+        ProcessHandle.allProcesses()
+                .forEach(
+                        h -> {
+                            String[] args = h.info().arguments().orElse(new String[0]);
+                            for (Path s : scripts) {
+                                String path = s.toAbsolutePath().toString();
+                                if (args.length == 1 && args[0].equals(path)) {
+                                    String stem =
+                                            s.getFileName().toString().replaceFirst("\\.sh$", "");
+                                    long start = startMillis(h);
+                                    found.put(
+                                            s,
+                                            new Job(
+                                                    "local:" + h.pid() + ":" + start + ":-1",
+                                                    jobsDir.toAbsolutePath().resolve(stem + ".log"),
+                                                    s.toAbsolutePath()));
+                                }
+                            }
+                        });
+        return found;
+    }
+
     @Override
     public synchronized void cancel(Collection<Job> jobs) {
         for (Job j : jobs) {

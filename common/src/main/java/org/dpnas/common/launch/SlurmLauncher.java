@@ -184,6 +184,63 @@ public final class SlurmLauncher implements TrialLauncher {
         return sacct;
     }
 
+    /**
+     * Looks for the array scripts in {@code jobsDir} that list these trial scripts and asks {@code
+     * scontrol} (which knows queued, running and recently ended jobs) for jobs running them.
+     */
+    @Override
+    public Map<Path, Job> find(List<Path> scripts, Path jobsDir) throws IOException {
+        Map<Path, Job> found = new LinkedHashMap<>();
+        List<Path> arrays = new ArrayList<>();
+        if (Files.isDirectory(jobsDir)) {
+            try (var s = Files.list(jobsDir)) {
+                s.filter(p -> p.getFileName().toString().matches("array-\\d+\\.sh"))
+                        .sorted()
+                        .forEach(arrays::add);
+            }
+        }
+        Map<String, List<Path>> listed = new LinkedHashMap<>();
+        for (Path a : arrays) {
+            List<Path> in = new ArrayList<>();
+            for (String line : Files.readAllLines(a)) {
+                String t = line.strip();
+                if (t.startsWith("'") && t.endsWith("'")) {
+                    in.add(Path.of(t.substring(1, t.length() - 1).replace("'\\''", "'")));
+                }
+            }
+            if (scripts.stream().anyMatch(x -> in.contains(x.toAbsolutePath()))) {
+                listed.put(a.toAbsolutePath().toString(), in);
+            }
+        }
+        if (listed.isEmpty()) {
+            return found;
+        }
+        Shell.Result r = shell.run(List.of("scontrol", "-o", "show", "job"));
+        if (r.code() != 0) {
+            throw new IOException("scontrol failed (exit " + r.code() + "): " + r.message());
+        }
+        for (Map<String, String> rec : SlurmOutput.scontrolRecords(r.out())) {
+            List<Path> in = listed.get(rec.get("Command"));
+            String array = rec.getOrDefault("ArrayJobId", rec.get("JobId"));
+            if (in == null || array == null) {
+                continue;
+            }
+            for (Path script : scripts) {
+                int i = in.indexOf(script.toAbsolutePath());
+                if (i >= 0) {
+                    String id = array + "_" + i;
+                    found.put(
+                            script,
+                            new Job(
+                                    id,
+                                    jobsDir.toAbsolutePath().resolve("slurm-" + id + ".out"),
+                                    script.toAbsolutePath()));
+                }
+            }
+        }
+        return found;
+    }
+
     @Override
     public void cancel(Collection<Job> jobs) throws IOException {
         if (jobs.isEmpty()) {

@@ -49,6 +49,19 @@ public interface TrialLauncher {
     Map<String, JobStatus> poll(Collection<Job> jobs) throws IOException;
 
     /**
+     * Finds the jobs of scripts whose submission was not recorded (the submitter died between
+     * submitting and saving), so they are watched instead of submitted a second time.
+     *
+     * @param scripts the scripts of the unrecorded submission
+     * @param jobsDir the directory given to {@link #submit}
+     * @return script to its job, for the scripts the back-end knows; empty when it cannot tell
+     * @throws IOException if the scheduler cannot be asked
+     */
+    default Map<Path, Job> find(List<Path> scripts, Path jobsDir) throws IOException {
+        return Map.of();
+    }
+
+    /**
      * Cancels jobs (those already finished are ignored).
      *
      * @param jobs the jobs

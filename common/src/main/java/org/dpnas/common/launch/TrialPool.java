@@ -46,6 +46,7 @@ public final class TrialPool implements AutoCloseable {
     private final FileLock lock;
     private final Map<String, TrialRecord> records = new LinkedHashMap<>();
     private boolean stopped;
+    private final Map<String, Path> inFlight = new LinkedHashMap<>();
 
     private TrialPool(
             Path dir,
@@ -125,12 +126,42 @@ public final class TrialPool implements AutoCloseable {
                     }
                     pool.records.put(r.id(), r);
                 }
+                if (o.has("in_flight")) {
+                    o.getAsJsonObject("in_flight")
+                            .entrySet()
+                            .forEach(
+                                    e ->
+                                            pool.inFlight.put(
+                                                    e.getKey(),
+                                                    Path.of(e.getValue().getAsString())));
+                    pool.recoverInFlight();
+                }
             }
         } catch (RuntimeException | IOException e) {
             pool.close();
             throw e;
         }
         return pool;
+    }
+
+    /**
+     * A submission that was started but not recorded (the submitter died in between): the jobs the
+     * launcher finds for its scripts are recorded as submitted; the other trials stay waiting.
+     */
+    private void recoverInFlight() throws IOException {
+        List<Path> scripts = new ArrayList<>(inFlight.values());
+        Map<Path, Job> found = launcher.find(scripts, jobsDir());
+        double now = System.currentTimeMillis() / 1000.0;
+        for (Map.Entry<String, Path> e : inFlight.entrySet()) {
+            TrialRecord r = records.get(e.getKey());
+            Job j = found.get(e.getValue());
+            if (r != null && j != null && r.state() == TrialState.WAITING) {
+                r.submitted(j, now);
+                r.message("re-attached to job " + j.id() + " (its submission was not recorded)");
+            }
+        }
+        inFlight.clear();
+        save();
     }
 
     /**
@@ -366,10 +397,22 @@ public final class TrialPool implements AutoCloseable {
                             exec,
                             Path.of("").toAbsolutePath()));
         }
-        List<Job> jobs = launcher.submit(scripts, jobsDir(), jobName);
+        for (int i = 0; i < batch.size(); i++) {
+            inFlight.put(batch.get(i).id(), scripts.get(i));
+        }
+        save(); // a submitter killed during the submission finds its jobs from these scripts
+        List<Job> jobs;
+        try {
+            jobs = launcher.submit(scripts, jobsDir(), jobName);
+        } catch (IOException | RuntimeException e) {
+            inFlight.clear();
+            save();
+            throw e;
+        }
         for (int i = 0; i < batch.size(); i++) {
             batch.get(i).submitted(jobs.get(i), now);
         }
+        inFlight.clear();
         save();
     }
 
@@ -418,6 +461,11 @@ public final class TrialPool implements AutoCloseable {
         JsonArray a = new JsonArray();
         records.values().forEach(r -> a.add(r.toJson()));
         o.add("trials", a);
+        if (!inFlight.isEmpty()) {
+            JsonObject f = new JsonObject();
+            inFlight.forEach((id, script) -> f.addProperty(id, script.toString()));
+            o.add("in_flight", f);
+        }
         AtomicFiles.writeString(
                 dir.resolve(STATE_FILE),
                 new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(o) + "\n");

@@ -171,4 +171,35 @@ class SlurmLauncherTest {
                 .cancel(List.of(new Job("5_0", p, p), new Job("5_2", p, p)));
         assertEquals(List.of("scancel", "5_0", "5_2"), shell.calls.get(0));
     }
+
+    @Test
+    void findReadsScontrolForTheArrayThatListsTheScripts(@TempDir Path dir) throws IOException {
+        Path jobsDir = dir.resolve("jobs");
+        List<Path> scripts = List.of(jobsDir.resolve("t0.a1.sh"), jobsDir.resolve("it's t1.a1.sh"));
+        FakeShell submit = new FakeShell(c -> ok("77\n"));
+        new SlurmLauncher(SlurmSettings.defaults(), submit).submit(scripts, jobsDir, "n");
+        Path array = jobsDir.resolve("array-001.sh").toAbsolutePath();
+        String scontrol =
+                "JobId=78 ArrayJobId=77 ArrayTaskId=1 JobName=n JobState=RUNNING Command="
+                        + array
+                        + " WorkDir=/x\n"
+                        + "JobId=77 ArrayJobId=77 ArrayTaskId=0 JobName=n JobState=COMPLETED"
+                        + " Command="
+                        + array
+                        + "\n"
+                        + "JobId=5 JobName=other JobState=RUNNING Command=/elsewhere/array-001.sh\n";
+        FakeShell shell = new FakeShell(c -> ok(scontrol));
+        Map<Path, Job> found =
+                new SlurmLauncher(SlurmSettings.defaults(), shell).find(scripts, jobsDir);
+        assertEquals(List.of("scontrol", "-o", "show", "job"), shell.calls.get(0));
+        assertEquals("77_0", found.get(scripts.get(0)).id());
+        assertEquals("77_1", found.get(scripts.get(1)).id());
+        assertEquals(
+                jobsDir.toAbsolutePath().resolve("slurm-77_1.out"),
+                found.get(scripts.get(1)).log());
+        assertEquals(
+                Map.of(),
+                new SlurmLauncher(SlurmSettings.defaults(), shell)
+                        .find(List.of(jobsDir.resolve("never.sh")), jobsDir));
+    }
 }

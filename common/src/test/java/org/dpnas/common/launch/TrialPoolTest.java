@@ -24,6 +24,8 @@ class TrialPoolTest {
         final Map<String, JobStatus> states = new HashMap<>();
         final List<String> submitted = new ArrayList<>();
         final List<String> cancelled = new ArrayList<>();
+        final Map<Path, Job> byScript = new HashMap<>();
+        boolean dieAfterSubmitting;
         int next = 1;
 
         ScriptedLauncher(int capacity) {
@@ -48,8 +50,24 @@ class TrialPoolTest {
                 submitted.add(s.getFileName() + "=" + id);
                 states.put(id, JobStatus.ofSlurm("PENDING", "", ""));
                 jobs.add(new Job(id, jobsDir.resolve(id + ".out"), s));
+                byScript.put(s, jobs.get(jobs.size() - 1));
+            }
+            if (dieAfterSubmitting) {
+                throw new Error("the submitter dies before it records the jobs");
             }
             return jobs;
+        }
+
+        @Override
+        public Map<Path, Job> find(List<Path> scripts, Path jobsDir) {
+            Map<Path, Job> m = new HashMap<>();
+            scripts.forEach(
+                    s -> {
+                        if (byScript.containsKey(s)) {
+                            m.put(s, byScript.get(s));
+                        }
+                    });
+            return m;
         }
 
         @Override
@@ -255,5 +273,29 @@ class TrialPoolTest {
             assertEquals(TrialState.CANCELLED, state(pool, "b"));
             assertTrue(pool.finished());
         }
+    }
+
+    @Test
+    void aSubmissionTheSubmitterDidNotRecordIsFoundNotRepeated(@TempDir Path dir)
+            throws IOException {
+        ScriptedLauncher l = new ScriptedLauncher(10);
+        try (TrialPool pool = TrialPool.attach(dir, l, "dpnas", 0, "n")) {
+            pool.add(trial(dir, "a"));
+            pool.add(trial(dir, "b"));
+            l.dieAfterSubmitting = true;
+            assertThrows(Error.class, pool::step);
+        }
+        assertTrue(Files.readString(dir.resolve("state.json")).contains("in_flight"));
+        l.dieAfterSubmitting = false;
+        l.byScript.remove(dir.resolve("jobs/b.a1.sh").toAbsolutePath()); // b never reached Slurm
+        try (TrialPool pool = TrialPool.attach(dir, l, "dpnas", 0, "n")) {
+            assertEquals(TrialState.PENDING, state(pool, "a"));
+            assertEquals("j1", pool.records().get(0).job().id());
+            assertEquals(TrialState.WAITING, state(pool, "b"));
+            pool.step();
+            assertEquals(List.of("a.a1.sh=j1", "b.a1.sh=j2", "b.a1.sh=j3"), l.submitted);
+            assertEquals(1, pool.records().get(0).attempts());
+        }
+        assertTrue(!Files.readString(dir.resolve("state.json")).contains("in_flight"));
     }
 }
