@@ -62,10 +62,17 @@ class LocalLauncherTest {
     @Test
     void cancelKillsTheTrialAndItsChildren(@TempDir Path dir) throws Exception {
         LocalLauncher l = new LocalLauncher(1, List.of());
-        Job j =
-                l.submit(List.of(script(dir, "long", "sleep 60; true")), dir.resolve("jobs"), "n")
-                        .get(0);
+        Path script = script(dir, "long", "sleep 60; true");
+        Job j = l.submit(List.of(script), dir.resolve("jobs"), "n").get(0);
         await(l, j, TrialState.RUNNING);
+        // a submitter that did not record the job finds it by its script
+        Job found =
+                new LocalLauncher(1, List.of())
+                        .find(List.of(script), dir.resolve("jobs"))
+                        .get(script);
+        assertEquals(
+                j.id().substring(0, j.id().lastIndexOf(':')),
+                found.id().substring(0, found.id().lastIndexOf(':')));
         long t0 = System.nanoTime();
         l.cancel(List.of(j));
         Map<String, JobStatus> m;
