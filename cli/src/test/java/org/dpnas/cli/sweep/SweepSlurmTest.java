@@ -151,7 +151,7 @@ class SweepSlurmTest {
                 "list",
                 JsonParser.parseString(
                         "[{\"train.lr\": 0.05}, {\"train.max_steps\": 100000},"
-                                + " {\"train.lr\": 0.1}]"));
+                                + " {\"train.lr\": 0.1}, {\"train.lr\": \"fast\"}]"));
         spec.addProperty("slots", 2);
         spec.add(
                 "slurm",
@@ -171,6 +171,8 @@ class SweepSlurmTest {
                         sw.toString(),
                         "--poll",
                         "0.5",
+                        "--retries",
+                        "1",
                         "--exec",
                         exec));
 
@@ -208,7 +210,7 @@ class SweepSlurmTest {
         assertEquals(
                 1, second.exitValue(), "one trial was cancelled, so not all completed\n" + log2);
         assertTrue(log2.contains("(re-attached)"), log2);
-        assertTrue(log2.contains("2 of 3 trials completed"), log2);
+        assertTrue(log2.contains("2 of 4 trials completed"), log2);
 
         JsonObject s = state(sw);
         assertEquals("COMPLETED", trial(s, "t000").get("state").getAsString(), s.toString());
@@ -219,11 +221,19 @@ class SweepSlurmTest {
         for (String id : List.of("t000", "t001", "t002")) {
             assertEquals(1, trial(s, id).get("attempts").getAsInt(), id + " ran twice: " + s);
         }
+        // a trial that fails is reported as FAILED with Slurm's exit code and its log's last
+        // lines, after --retries 1 submitted it once more
+        JsonObject bad = trial(s, "t003");
+        assertEquals("FAILED", bad.get("state").getAsString(), s.toString());
+        assertEquals(2, bad.get("attempts").getAsInt(), s.toString());
+        String msg = bad.get("message").getAsString();
+        assertTrue(msg.startsWith("FAILED (exit code 2:0"), msg);
+        assertTrue(msg.contains("key 'train.lr' expects a number, got string \"fast\""), msg);
         try (Stream<Path> jobs = Files.list(sw.resolve("jobs"))) {
             assertEquals(
-                    1,
+                    2,
                     jobs.filter(p -> p.getFileName().toString().startsWith("array-")).count(),
-                    "one sbatch for the whole sweep");
+                    "one sbatch for the sweep, one for the retry");
         }
         for (String id : List.of("t000", "t002")) {
             Path run = sw.resolve("trials").resolve(id);
