@@ -19,7 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import org.dpnas.cli.CliException;
 import org.dpnas.common.launch.SlurmSettings;
-import org.dpnas.common.launch.Trial;
+import org.dpnas.common.launch.TrialCommand;
 
 /**
  * A sweep specification (a JSON file): a base {@code dpnas} command ({@code train ...} or {@code
@@ -313,7 +313,7 @@ public record SweepSpec(
                 cmd.add(run.toString());
                 List<String> resume = new ArrayList<>(verb);
                 resume.addAll(List.of("--work-dir", run.toString(), "--resume"));
-                out.add(new Planned(new Trial(id, cmd, resume, run, resultFile), v, seed));
+                out.add(new Planned(new TrialCommand(id, cmd, resume, run, resultFile), v, seed));
             }
         }
         return out;
@@ -326,7 +326,7 @@ public record SweepSpec(
      * @param overrides its {@code --set} overrides
      * @param seed its seed, or null for the command's own
      */
-    public record Planned(Trial trial, Map<String, JsonElement> overrides, Long seed) {}
+    public record Planned(TrialCommand trial, Map<String, JsonElement> overrides, Long seed) {}
 
     /** A {@code --set} value: strings as they are, everything else as JSON. */
     static String text(JsonElement v) {

@@ -22,7 +22,7 @@ import org.dpnas.cli.Cli;
 import org.dpnas.common.launch.Shell;
 import org.dpnas.common.launch.SlurmLauncher;
 import org.dpnas.common.launch.SlurmSettings;
-import org.dpnas.common.launch.Trial;
+import org.dpnas.common.launch.TrialCommand;
 import org.dpnas.common.launch.TrialPool;
 import org.dpnas.common.launch.TrialScript;
 import org.junit.jupiter.api.Test;
@@ -272,7 +272,9 @@ class SweepSlurmTest {
         int n = 8;
         List<Path> scripts = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            Trial t = new Trial("s" + i, List.of("x"), List.of("x"), dir.resolve("r" + i), "f");
+            TrialCommand t =
+                    new TrialCommand(
+                            "s" + i, List.of("x"), List.of("x"), dir.resolve("r" + i), "f");
             scripts.add(TrialScript.write(t, 1, dir.resolve("jobs"), "true", dir));
         }
         SlurmLauncher l =

@@ -212,7 +212,7 @@ public final class TrialPool implements AutoCloseable {
      * @return its record
      * @throws IllegalArgumentException if a trial with this id but another command exists
      */
-    public synchronized TrialRecord add(Trial trial) {
+    public synchronized TrialRecord add(TrialCommand trial) {
         TrialRecord known = records.get(trial.id());
         if (known != null) {
             if (!known.trial().equals(trial)) {

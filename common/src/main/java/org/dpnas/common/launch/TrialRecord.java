@@ -16,7 +16,7 @@ import java.util.List;
  */
 public final class TrialRecord {
 
-    private final Trial trial;
+    private final TrialCommand trial;
     private TrialState state = TrialState.WAITING;
     private Job job;
     private int attempts;
@@ -27,12 +27,12 @@ public final class TrialRecord {
     private double endedAt = Double.NaN;
     private final List<String> jobIds = new ArrayList<>();
 
-    TrialRecord(Trial trial) {
+    TrialRecord(TrialCommand trial) {
         this.trial = trial;
     }
 
     /** The trial. */
-    public Trial trial() {
+    public TrialCommand trial() {
         return trial;
     }
 
@@ -142,8 +142,8 @@ public final class TrialRecord {
     }
 
     static TrialRecord fromJson(JsonObject o) {
-        Trial t =
-                new Trial(
+        TrialCommand t =
+                new TrialCommand(
                         o.get("id").getAsString(),
                         list(o.getAsJsonArray("command")),
                         list(o.getAsJsonArray("resume_command")),

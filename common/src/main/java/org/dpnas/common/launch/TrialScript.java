@@ -33,7 +33,7 @@ public final class TrialScript {
      * @return the script
      * @throws IOException if it cannot be written
      */
-    public static Path write(Trial trial, int attempt, Path jobsDir, String exec, Path cwd)
+    public static Path write(TrialCommand trial, int attempt, Path jobsDir, String exec, Path cwd)
             throws IOException {
         Path script = jobsDir.resolve(trial.id() + ".a" + attempt + ".sh").toAbsolutePath();
         String run = quote(trial.runDir().toString());

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 class LocalLauncherTest {
 
     private static Path script(Path dir, String id, String exec) throws Exception {
-        Trial t = new Trial(id, List.of("ignored"), List.of("ignored"), dir.resolve(id), "f");
+        TrialCommand t =
+                new TrialCommand(id, List.of("ignored"), List.of("ignored"), dir.resolve(id), "f");
         return TrialScript.write(t, 1, dir.resolve("jobs"), exec, dir);
     }
 

@@ -87,9 +87,9 @@ class TrialPoolTest {
         }
     }
 
-    private static Trial trial(Path dir, String id) {
+    private static TrialCommand trial(Path dir, String id) {
         Path run = dir.resolve("trials").resolve(id);
-        return new Trial(
+        return new TrialCommand(
                 id,
                 List.of("train", "--work-dir", run.toString()),
                 List.of("train", "--work-dir", run.toString(), "--resume"),
@@ -224,7 +224,7 @@ class TrialPoolTest {
                             IllegalArgumentException.class,
                             () ->
                                     again.add(
-                                            new Trial(
+                                            new TrialCommand(
                                                     "a",
                                                     List.of("search", "x"),
                                                     List.of("search"),

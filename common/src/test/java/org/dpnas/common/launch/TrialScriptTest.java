@@ -24,8 +24,8 @@ class TrialScriptTest {
     @Test
     void freshThenResumeThenMovedAside(@TempDir Path dir) throws Exception {
         Path runDir = dir.resolve("it's a run");
-        Trial t =
-                new Trial(
+        TrialCommand t =
+                new TrialCommand(
                         "t0",
                         List.of("train", "--set", "name=a b", "--work-dir", runDir.toString()),
                         List.of("train", "--work-dir", runDir.toString(), "--resume"),
@@ -55,7 +55,7 @@ class TrialScriptTest {
 
     @Test
     void theExitCodeIsRecorded(@TempDir Path dir) throws Exception {
-        Trial t = new Trial("t1", List.of("x"), List.of("x"), dir.resolve("r"), "f");
+        TrialCommand t = new TrialCommand("t1", List.of("x"), List.of("x"), dir.resolve("r"), "f");
         Path s = TrialScript.write(t, 1, dir, "bash -c 'exit 3'", dir);
         run(s);
         assertEquals(Optional.of(3), TrialScript.exitCode(s));

@@ -5,8 +5,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * One trial: a {@code dpnas} command line that writes one run directory, the command that continues
- * that run after an interruption, and the result file the launcher reads when the job is done.
+ * One trial as the launcher sees it: a {@code dpnas} command line that writes one run directory,
+ * the command that continues that run after an interruption, and the result file the launcher reads
+ * when the job is done.
  *
  * @param id a short unique name within its pool, letters, digits, {@code -} and {@code _}
  * @param command the {@code dpnas} arguments of a fresh run, e.g. {@code [train, --work-dir, D]}
@@ -15,7 +16,7 @@ import java.util.Objects;
  * @param resultFile the file (relative to {@code runDir}) that marks success, e.g. {@code
  *     final_metrics.json}
  */
-public record Trial(
+public record TrialCommand(
         String id,
         List<String> command,
         List<String> resumeCommand,
@@ -23,7 +24,7 @@ public record Trial(
         String resultFile) {
 
     /** Checks the fields and copies the lists. */
-    public Trial {
+    public TrialCommand {
         Objects.requireNonNull(id, "id");
         if (!id.matches("[A-Za-z0-9][A-Za-z0-9_-]*")) {
             throw new IllegalArgumentException(
