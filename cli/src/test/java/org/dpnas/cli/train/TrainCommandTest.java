@@ -193,7 +193,7 @@ class TrainCommandTest {
     @Test
     void anExistingRunIsNeverOverwritten(@TempDir Path dir) throws Exception {
         Path run = dir.resolve("run");
-        Files.createDirectories(run);
+        Files.createDirectories(run.resolve("checkpoints/step-00000001"));
         Files.writeString(run.resolve("config.resolved.json"), "{}");
         Outcome o = dpnas(train(run, "--max-steps", "1"));
         assertEquals(2, o.code());
