@@ -170,7 +170,7 @@ public final class JobOptions {
                     if (cl.hasOption(option)) {
                         overrides.add(
                                 new ConfigLoader.Setting(
-                                        override, "--" + option + " " + cl.getOptionValue(option)));
+                                        override, "--" + option + " " + lastValue(cl, option)));
                     }
                 });
         for (Key k : keys) {
@@ -185,7 +185,7 @@ public final class JobOptions {
                 overrides.add(
                         new ConfigLoader.Setting(
                                 k.key() + "=" + v,
-                                "--" + k.option() + " " + cl.getOptionValue(k.option())));
+                                "--" + k.option() + " " + lastValue(cl, k.option())));
             }
         }
         return ConfigLoader.loadSettings(defaults.get(), file, overrides);
@@ -267,6 +267,12 @@ public final class JobOptions {
             run.recordChanges(ResumeChanges.toJson(changes));
         }
         return new Prepared(run, after, true);
+    }
+
+    /** The value a repeated option ends with (the one that applies). */
+    private static String lastValue(CommandLine cl, String option) {
+        String[] v = cl.getOptionValues(option);
+        return v == null || v.length == 0 ? "" : v[v.length - 1];
     }
 
     /** The parsed command line as words, for provenance. */
