@@ -220,6 +220,22 @@ class FaultInjectionTest {
                 "search/genotypes.jsonl",
                 "metrics.jsonl");
         survived(kills);
+        // a search resumed with another setting that alters it is refused, naming the key
+        Outcome changed =
+                dpnas(
+                        "search",
+                        "autodeeplab",
+                        "--work-dir",
+                        run.toString(),
+                        "--resume",
+                        "--set",
+                        "search.arch_lr=0.01",
+                        "--threads",
+                        "1");
+        injected("search --resume with a changed setting");
+        assertEquals(2, changed.code(), changed.err());
+        assertTrue(changed.err().contains("search.arch_lr (0.003 → 0.01)"), changed.err());
+        survived(1);
     }
 
     @Test
