@@ -183,6 +183,7 @@ public final class SegTrainJob {
                 last[0] = SegEvaluator.evaluate(model, valBatcher, evalBatch, base, store);
             }
             writeFinal(run, last[0], valSet.classNames(), result);
+            run.writeDataSkips(BadSampleDataset.report(Map.of("train", trainRead, "val", valRead)));
             long skips = trainRead.skips() + valRead.skips();
             if (skips > 0) {
                 console.printf(
