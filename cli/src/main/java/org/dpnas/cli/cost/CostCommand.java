@@ -216,7 +216,12 @@ public final class CostCommand implements Command {
                                 config.getString("model.genotype"),
                                 adlSettings.filterMultiplier(),
                                 adlSettings.blockMultiplier())
-                        : "width " + config.getInt("model.width");
+                        : "deeplabv3plus".equals(model)
+                                ? "backbone "
+                                        + config.getString("model.backbone")
+                                        + ", output stride "
+                                        + config.getInt("model.output_stride")
+                                : "width " + config.getInt("model.width");
         out.printf(
                 Locale.ROOT,
                 "%s (%s, %d classes) at %s -> %s%n",

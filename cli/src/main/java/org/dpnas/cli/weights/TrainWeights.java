@@ -14,7 +14,6 @@ import org.dpnas.common.config.Config;
 import org.dpnas.common.io.SafeTensorsException;
 import org.dpnas.common.io.WeightFiles;
 import org.dpnas.common.nn.DeepLabV3Plus;
-import org.dpnas.common.nn.backbone.Backbone;
 import org.dpnas.common.train.Optimizer;
 import org.dpnas.common.train.ParamGroup;
 import org.dpnas.common.train.ParamIO;
@@ -54,7 +53,12 @@ public final class TrainWeights {
                             + config.getString("model.name"));
         }
         if (backboneWeights != null) {
-            load(deeplab.backbone(), backboneWeights, strict, Backbone.HEAD_PREFIXES, console);
+            load(
+                    deeplab.backbone(),
+                    backboneWeights,
+                    strict,
+                    deeplab.backbone().ignoredPrefixes(),
+                    console);
         }
         if (init != null) {
             load(model, init, strict, Set.of(), console);

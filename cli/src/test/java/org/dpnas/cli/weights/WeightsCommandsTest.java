@@ -116,7 +116,9 @@ class WeightsCommandsTest {
         Outcome i = dpnas("weights", "inspect", exported.toString());
         assertEquals(0, i.code(), i.err());
         assertTrue(
-                i.out().matches("(?s).*\\nbackbone\\.layer1\\.0\\.bn1\\.running_mean +F32 +\\(64\\)\\n.*"),
+                i.out()
+                        .matches(
+                                "(?s).*\\nbackbone\\.layer1\\.0\\.bn1\\.running_mean +F32 +\\(64\\)\\n.*"),
                 i.out());
         assertTrue(i.out().contains("metadata dpnas_model = deeplabv3plus"), i.out());
         assertTrue(i.out().matches("(?s).*\\d+ tensors, [\\d,]+ parameters in total.*"), i.out());

@@ -16,6 +16,7 @@ import org.dpnas.common.cost.CostAware;
 import org.dpnas.common.cost.CostCounter;
 import org.dpnas.common.nn.backbone.Backbone;
 import org.dpnas.common.nn.backbone.Backbones;
+import org.dpnas.common.nn.backbone.MobileNetV2;
 
 /**
  * DeepLabv3+ (Chen et al., https://arxiv.org/abs/1802.02611, §3 and Fig. 2), the hand-designed
@@ -26,9 +27,10 @@ import org.dpnas.common.nn.backbone.Backbones;
  * and a bilinear up-sampling to the input size.
  *
  * <p>Low-level tap: {@code layer1} of a ResNet, {@code features.3} of MobileNet-v2 (both stride 4);
- * deepest tap: {@code layer4}, {@code features.18}. The ASPP is {@link LightAspp} (its pooling
- * branch has a bias instead of a BatchNorm, so it trains at batch size 1). A frozen backbone keeps
- * its weights and runs its BatchNorm on the running statistics.
+ * deepest tap: {@code layer4}, {@code features.17} (MobileNet-v2 is built without {@code
+ * features.18}: the heads read the 320-channel map, Sandler et al. §6.3). The ASPP is {@link
+ * LightAspp} (its pooling branch has a bias instead of a BatchNorm, so it trains at batch size 1).
+ * A frozen backbone keeps its weights and runs its BatchNorm on the running statistics.
  */
 public final class DeepLabV3Plus extends AbstractBlock implements CostAware {
 
@@ -59,8 +61,13 @@ public final class DeepLabV3Plus extends AbstractBlock implements CostAware {
             throw new IllegalArgumentException("numClasses must be >= 2, got " + numClasses);
         }
         this.numClasses = numClasses;
-        backbone = addChildBlock("backbone", Backbones.create(arch, outputStride, 1f));
         boolean mobile = arch.startsWith("mobilenet");
+        backbone =
+                addChildBlock(
+                        "backbone",
+                        mobile
+                                ? new MobileNetV2(1f, outputStride, false)
+                                : Backbones.create(arch, outputStride, 1f));
         lowTap = backbone.tapIndex(mobile ? "features.3" : "layer1");
         highTap = backbone.tapNames().size() - 1;
         int k = 16 / outputStride;

@@ -9,12 +9,17 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
+import java.nio.file.Path;
 import java.util.List;
 import org.dpnas.common.cost.CostCounter;
 import org.dpnas.common.cost.CostReport;
 import org.dpnas.common.cost.OpType;
+import org.dpnas.common.io.WeightFiles;
+import org.dpnas.common.nn.backbone.Backbone;
+import org.dpnas.common.nn.backbone.Backbones;
 import org.dpnas.common.train.ParamIO;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class DeepLabV3PlusTest {
 
@@ -42,6 +47,35 @@ class DeepLabV3PlusTest {
                 // decoder: 1×1 reduce to 48 at stride 4 = 2·48·12·16·C_low MACs among the convs
                 assertEquals(true, c.macs(OpType.CONV) > 0);
             }
+        }
+    }
+
+    /**
+     * The MobileNet-v2 encoder stops at features.17 (320 channels); a full torchvision file loads
+     * strictly, features.18 and the classifier skipped.
+     */
+    @Test
+    void mobileNetEncoderLoadsAFullFileSkippingTheLastConv(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("mnv2.safetensors");
+        DeepLabV3Plus net = new DeepLabV3Plus("mobilenet_v2", 16, 3);
+        Shape in = new Shape(1, 3, 32, 32);
+        try (NDManager m = NDManager.newBaseManager()) {
+            Backbone full = Backbones.create("mobilenet_v2", 16, 1f);
+            full.initialize(m, DataType.FLOAT32, in);
+            WeightFiles.save(full, f, java.util.Map.of());
+            net.initialize(m, DataType.FLOAT32, in);
+            assertEquals(18, net.backbone().tapNames().size());
+            assertEquals(320, net.backbone().tapChannels()[17]);
+            WeightFiles.LoadReport r =
+                    WeightFiles.load(net.backbone(), f, true, net.backbone().ignoredPrefixes());
+            assertEquals(
+                    List.of(
+                            "features.18.0.weight",
+                            "features.18.1.weight",
+                            "features.18.1.bias",
+                            "features.18.1.running_mean",
+                            "features.18.1.running_var"),
+                    r.ignored());
         }
     }
 

@@ -54,6 +54,14 @@ public abstract class Backbone extends AbstractBlock implements CostAware {
         return outputStride;
     }
 
+    /**
+     * Tensor-name prefixes to skip when loading torchvision weights: the classification head (and
+     * any layer this backbone does not build).
+     */
+    public Set<String> ignoredPrefixes() {
+        return HEAD_PREFIXES;
+    }
+
     /** The names of the taps, in the order {@code forward} returns them. */
     public abstract List<String> tapNames();
 

@@ -9,7 +9,9 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.dpnas.common.cost.CostCounter;
 
 /**
@@ -42,6 +44,7 @@ public final class MobileNetV2 extends Backbone {
     private final int[] channels;
     private final int[] strides;
     private final float widthMultiplier;
+    private final boolean lastConv;
 
     /**
      * Creates the network.
@@ -50,7 +53,21 @@ public final class MobileNetV2 extends Backbone {
      * @param outputStride 8, 16 or 32
      */
     public MobileNetV2(float widthMultiplier, int outputStride) {
+        this(widthMultiplier, outputStride, true);
+    }
+
+    /**
+     * Creates the network, optionally without {@code features.18}: DeepLab heads read the
+     * 320-channel second-to-last feature map (Sandler et al., §6.3), so the 1×1 convolution to 1280
+     * is dropped and its tensors are skipped when loading.
+     *
+     * @param widthMultiplier width multiplier, &gt; 0 (1 for the standard network)
+     * @param outputStride 8, 16 or 32
+     * @param lastConv whether {@code features.18} is built
+     */
+    public MobileNetV2(float widthMultiplier, int outputStride, boolean lastConv) {
         super("mobilenet_v2", outputStride);
+        this.lastConv = lastConv;
         if (!(widthMultiplier > 0f) || widthMultiplier > 10f) {
             throw new IllegalArgumentException(
                     "width multiplier must be in (0, 10], got " + widthMultiplier);
@@ -86,10 +103,12 @@ public final class MobileNetV2 extends Backbone {
                 st.add(current);
             }
         }
-        int last = makeDivisible(1280 * (double) Math.max(1f, widthMultiplier));
-        layers.add(new ConvNormAct(last, 1, 1, 1, 1, ConvNormAct.Act.RELU6));
-        ch.add(last);
-        st.add(current);
+        if (lastConv) {
+            int last = makeDivisible(1280 * (double) Math.max(1f, widthMultiplier));
+            layers.add(new ConvNormAct(last, 1, 1, 1, 1, ConvNormAct.Act.RELU6));
+            ch.add(last);
+            st.add(current);
+        }
         features = addChildBlock("features", new IndexedSequence(layers));
         for (int i = 0; i < layers.size(); i++) {
             taps.add("features." + i);
@@ -108,6 +127,17 @@ public final class MobileNetV2 extends Backbone {
             n += 8;
         }
         return n;
+    }
+
+    /** Skips {@code features.18} too when it was not built. */
+    @Override
+    public Set<String> ignoredPrefixes() {
+        if (lastConv) {
+            return HEAD_PREFIXES;
+        }
+        Set<String> s = new HashSet<>(HEAD_PREFIXES);
+        s.add("features.18.");
+        return s;
     }
 
     /** The width multiplier. */
