@@ -3,6 +3,7 @@ package org.dpnas.cli.weights;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -37,21 +38,12 @@ public final class TrainWeights {
      * @throws IllegalArgumentException for a bad option or a refused file (the message names it)
      */
     public static void apply(Block model, Config config, PrintStream console) {
+        check(model, config);
         boolean strict = strict(config.getString("model.strict_weights"));
         Path backboneWeights = path(config, "model.backbone_weights");
         Path init = path(config, "model.init_weights");
         float mult = config.getFloat("train.backbone_lr_mult");
-        if (!(mult >= 0f) || mult > 1f) {
-            throw new IllegalArgumentException(
-                    "train.backbone_lr_mult must be in [0, 1], got " + mult);
-        }
         DeepLabV3Plus deeplab = model instanceof DeepLabV3Plus d ? d : null;
-        if (deeplab == null && (backboneWeights != null || mult != 1f)) {
-            throw new IllegalArgumentException(
-                    "--backbone-weights and --backbone-lr-mult need a model with a backbone"
-                            + " (--model deeplabv3plus), not "
-                            + config.getString("model.name"));
-        }
         if (backboneWeights != null) {
             load(
                     deeplab.backbone(),
@@ -65,6 +57,37 @@ public final class TrainWeights {
         }
         if (mult == 0f) {
             deeplab.freezeBackbone();
+        }
+    }
+
+    /**
+     * Checks the weight options before a run writes anything: the multiplier's range, a model with
+     * a backbone where one is needed, {@code --strict}, and that the files exist.
+     *
+     * @param model the (uninitialised) model
+     * @param config the resolved configuration
+     * @throws IllegalArgumentException naming the option or the file
+     */
+    public static void check(Block model, Config config) {
+        strict(config.getString("model.strict_weights"));
+        float mult = config.getFloat("train.backbone_lr_mult");
+        if (!(mult >= 0f) || mult > 1f) {
+            throw new IllegalArgumentException(
+                    "--backbone-lr-mult (train.backbone_lr_mult) must be in [0, 1], got " + mult);
+        }
+        Path backboneWeights = path(config, "model.backbone_weights");
+        if (!(model instanceof DeepLabV3Plus) && (backboneWeights != null || mult != 1f)) {
+            throw new IllegalArgumentException(
+                    "--backbone-weights and --backbone-lr-mult need a model with a backbone"
+                            + " (--model deeplabv3plus), not "
+                            + config.getString("model.name"));
+        }
+        for (String key : List.of("model.backbone_weights", "model.init_weights")) {
+            Path p = path(config, key);
+            if (p != null && !Files.isRegularFile(p)) {
+                throw new IllegalArgumentException(
+                        "weights file " + p + " (" + key + ") not found");
+            }
         }
     }
 

@@ -151,6 +151,30 @@ class WeightsCommandsTest {
         assertEquals(0, lax.code(), lax.err());
         assertTrue(lax.err().contains("missing from the file"), lax.err());
 
+        Path none = dir.resolve("none");
+        Outcome missing =
+                dpnas(
+                        train(
+                                none,
+                                "--backbone-weights",
+                                dir.resolve("nope.safetensors").toString()));
+        assertEquals(2, missing.code());
+        assertTrue(
+                missing.err().contains("nope.safetensors (model.backbone_weights) not found"),
+                missing.err());
+        assertFalse(Files.exists(none.resolve("config.resolved.json")), "nothing written");
+        Outcome notDeeplab =
+                dpnas(
+                        "train",
+                        "--work-dir",
+                        dir.resolve("b").toString(),
+                        "--backbone-lr-mult",
+                        "0.5",
+                        "--max-steps",
+                        "1");
+        assertEquals(2, notDeeplab.code());
+        assertTrue(notDeeplab.err().contains("need a model with a backbone"), notDeeplab.err());
+
         Path broken = dir.resolve("broken.safetensors");
         byte[] b = Files.readAllBytes(weights);
         Files.write(broken, java.util.Arrays.copyOf(b, b.length - 100));
