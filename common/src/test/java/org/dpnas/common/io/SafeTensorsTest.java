@@ -143,6 +143,14 @@ class SafeTensorsTest {
         assertTrue(m.contains("not a JSON object"), m);
     }
 
+    /** A header nested 200,000 deep is refused as JSON, not with a stack overflow. */
+    @Test
+    void deeplyNestedHeaderIsRefused() throws Exception {
+        String h = "[".repeat(200_000);
+        String m = error(file("n.safetensors", new RawFile().bytes(h)));
+        assertTrue(m.contains("not valid JSON") || m.contains("not a JSON object"), m);
+    }
+
     @Test
     void unknownDtypeIsRefused() throws Exception {
         String m =
