@@ -13,6 +13,7 @@ import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.dpnas.common.config.Config;
 import org.dpnas.common.config.ConfigLoader;
+import org.dpnas.common.config.ResumeChanges;
 import org.dpnas.common.run.RunDirectory;
 
 /**
@@ -147,7 +148,11 @@ public final class JobOptions {
                 Opts.flag(
                         "resume",
                         "continue the run in --work-dir (or the newest run) from its last"
-                                + " checkpoint"));
+                                + " checkpoint (from step 0 when it has none)"),
+                Opts.flag(
+                        "allow-changes",
+                        "with --resume: accept changed settings that alter the run (lr, steps,"
+                                + " seed, data, ...; recorded in provenance.json)"));
     }
 
     /**
@@ -156,14 +161,16 @@ public final class JobOptions {
      * option the user typed.
      */
     public Config resolve(Path file, CommandLine cl) {
-        List<String> overrides = new ArrayList<>();
+        List<ConfigLoader.Setting> overrides = new ArrayList<>();
         for (Map.Entry<String, String> e : Args.keyValues(cl, "set").entrySet()) {
-            overrides.add(e.getKey() + "=" + e.getValue());
+            overrides.add(ConfigLoader.Setting.of(e.getKey() + "=" + e.getValue()));
         }
         implied.forEach(
                 (option, override) -> {
                     if (cl.hasOption(option)) {
-                        overrides.add(override);
+                        overrides.add(
+                                new ConfigLoader.Setting(
+                                        override, "--" + option + " " + lastValue(cl, option)));
                     }
                 });
         for (Key k : keys) {
@@ -175,17 +182,23 @@ public final class JobOptions {
                             case STRING ->
                                     new JsonPrimitive(Args.string(cl, k.option(), "")).toString();
                         };
-                overrides.add(k.key() + "=" + v);
+                overrides.add(
+                        new ConfigLoader.Setting(
+                                k.key() + "=" + v,
+                                "--" + k.option() + " " + lastValue(cl, k.option())));
             }
         }
-        return ConfigLoader.load(defaults.get(), file, overrides);
+        return ConfigLoader.loadSettings(defaults.get(), file, overrides);
     }
 
     /**
      * Chooses the run directory and resolves the configuration. A fresh run gets {@code --work-dir}
-     * or {@code RUNS/<method>/<timestamp>} and never reuses a directory that holds a run; {@code
-     * --resume} continues {@code --work-dir} or the newest run under {@code RUNS/<method>} with its
-     * own {@code config.resolved.json} (plus {@code --set} and options).
+     * or {@code RUNS/<method>/<timestamp>}; a directory that holds a checkpoint is never reused,
+     * while one whose run stopped before its first checkpoint is started again (nothing is lost).
+     * {@code --resume} continues {@code --work-dir} or the newest run under {@code RUNS/<method>}
+     * with its own {@code config.resolved.json} (plus {@code --set} and options); a changed key
+     * that alters the trajectory ({@link ResumeChanges}) is refused, naming every such key, unless
+     * {@code --allow-changes} accepts them, and accepted changes go into {@code provenance.json}.
      *
      * @param cl the parsed command line
      * @param configFile the file to resolve for a fresh run ({@code --config} or a preset)
@@ -197,16 +210,19 @@ public final class JobOptions {
         Path runs = Args.path(cl, "runs-dir", Path.of("runs"));
         Path workDir = Args.path(cl, "work-dir", null);
         if (!resume) {
+            if (Args.flag(cl, "allow-changes")) {
+                throw new CliException("--allow-changes goes with --resume");
+            }
             Config config = resolve(configFile, cl);
             RunDirectory run =
                     workDir != null
                             ? new RunDirectory(workDir)
                             : RunDirectory.fresh(runs, method.apply(config));
-            if (Files.exists(run.resolvedConfig())) {
+            if (run.hasCheckpoint()) {
                 throw new CliException(
                         run.root()
-                                + " already holds a run; use --resume to continue it or choose"
-                                + " another --work-dir");
+                                + " already holds a run with checkpoints; use --resume to continue"
+                                + " it or choose another --work-dir");
             }
             return new Prepared(run, config, false);
         }
@@ -233,7 +249,30 @@ public final class JobOptions {
             throw new CliException(
                     "--resume: " + run.resolvedConfig() + " not found: not a dpnas run directory");
         }
-        return new Prepared(run, resolve(run.resolvedConfig(), cl), true);
+        Config before = ConfigLoader.load(defaults.get(), run.resolvedConfig(), List.of());
+        Config after = resolve(run.resolvedConfig(), cl);
+        List<ResumeChanges.Change> changes = ResumeChanges.diff(before, after);
+        List<ResumeChanges.Change> altering = ResumeChanges.trajectory(changes);
+        if (!altering.isEmpty() && !Args.flag(cl, "allow-changes")) {
+            throw new CliException(
+                    "--resume: "
+                            + run.root()
+                            + " ran with other settings; changed: "
+                            + ResumeChanges.describe(altering)
+                            + ". These alter the run's trajectory: drop them to continue it as it"
+                            + " was, add --allow-changes to continue with them (recorded in"
+                            + " provenance.json), or start a new run in another --work-dir");
+        }
+        if (!changes.isEmpty()) {
+            run.recordChanges(ResumeChanges.toJson(changes));
+        }
+        return new Prepared(run, after, true);
+    }
+
+    /** The value a repeated option ends with (the one that applies). */
+    private static String lastValue(CommandLine cl, String option) {
+        String[] v = cl.getOptionValues(option);
+        return v == null || v.length == 0 ? "" : v[v.length - 1];
     }
 
     /** The parsed command line as words, for provenance. */

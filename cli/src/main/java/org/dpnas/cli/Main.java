@@ -7,6 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.dpnas.cli.backbone.CostBackboneCommand;
+import org.dpnas.cli.backbone.ForwardCommand;
 import org.dpnas.cli.bench.BenchAutoDeepLabCommand;
 import org.dpnas.cli.bench.BenchEvalDetCommand;
 import org.dpnas.cli.cost.CostCommand;
@@ -18,6 +20,8 @@ import org.dpnas.cli.eval.EvalSegCommand;
 import org.dpnas.cli.search.SearchAutoDeepLabCommand;
 import org.dpnas.cli.sweep.SweepCommand;
 import org.dpnas.cli.train.TrainCommand;
+import org.dpnas.cli.weights.ExportCommand;
+import org.dpnas.cli.weights.InspectCommand;
 
 /**
  * Entry point of the {@code dpnas} command: dispatches {@code dpnas VERB [options] ARGS} to a
@@ -95,6 +99,18 @@ public final class Main {
                         new EvalSegCommand(),
                         new EvalDetCommand()));
         commands.add(new CostCommand());
+        commands.add(
+                new CommandGroup(
+                        "weights",
+                        "export and inspect safetensors weights",
+                        new ExportCommand(),
+                        new InspectCommand()));
+        commands.add(
+                new CommandGroup(
+                        "backbone",
+                        "run or time a torchvision-compatible backbone",
+                        new ForwardCommand(),
+                        new CostBackboneCommand()));
         commands.add(
                 new CommandGroup(
                         "data",

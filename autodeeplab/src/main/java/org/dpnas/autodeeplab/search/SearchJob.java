@@ -40,6 +40,7 @@ import org.dpnas.common.train.Seeds;
 import org.dpnas.common.train.Sgd;
 import org.dpnas.common.train.TrainLoop;
 import org.dpnas.datasets.SegDatasets;
+import org.dpnas.datasets.augment.BadSampleDataset;
 import org.dpnas.datasets.augment.SegPipeline;
 import org.dpnas.datasets.split.Splits;
 import org.dpnas.datasets.split.SubsetDataset;
@@ -118,7 +119,7 @@ public final class SearchJob {
         Config search = config.sub("search");
         int batch = search.getInt("batch_size");
 
-        SegDataset raw =
+        BadSampleDataset raw =
                 SegPipeline.readable(
                         data,
                         SegDatasets.open(data, data.getString("train_split"), seed),
@@ -266,6 +267,7 @@ public final class SearchJob {
                                     store)) {
                 result = loop.run(start, step, evaluation);
             }
+            run.writeDataSkips(BadSampleDataset.report(Map.of("train", raw)));
             if (last[0] == null) {
                 last[0] = Decoder.decode(net);
                 writeGenotype(run, last[0], "step " + result.steps());

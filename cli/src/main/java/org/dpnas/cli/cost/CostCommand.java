@@ -122,6 +122,16 @@ public final class CostCommand implements Command {
                         "B",
                         "Auto-DeepLab block multiplier (default: the genotype's block count)",
                         null),
+                Opts.value(
+                        "backbone",
+                        "ARCH",
+                        "DeepLabv3+ backbone",
+                        TrainConfigs.defaultOf("model.backbone")),
+                Opts.value(
+                        "output-stride",
+                        "N",
+                        "DeepLabv3+ output stride",
+                        TrainConfigs.defaultOf("model.output_stride")),
                 Opts.value("input", "NxCxHxW", "input shape", DEFAULT_INPUT),
                 Opts.value(
                         "num-classes",
@@ -206,7 +216,12 @@ public final class CostCommand implements Command {
                                 config.getString("model.genotype"),
                                 adlSettings.filterMultiplier(),
                                 adlSettings.blockMultiplier())
-                        : "width " + config.getInt("model.width");
+                        : "deeplabv3plus".equals(model)
+                                ? "backbone "
+                                        + config.getString("model.backbone")
+                                        + ", output stride "
+                                        + config.getInt("model.output_stride")
+                                : "width " + config.getInt("model.width");
         out.printf(
                 Locale.ROOT,
                 "%s (%s, %d classes) at %s -> %s%n",
@@ -313,6 +328,12 @@ public final class CostCommand implements Command {
                 }
                 sets.add("model." + opt.replace('-', '_') + "=" + Args.intValue(cl, opt, 0));
             }
+        }
+        if (cl.hasOption("backbone")) {
+            sets.add("model.backbone=" + new JsonPrimitive(Args.string(cl, "backbone", null)));
+        }
+        if (cl.hasOption("output-stride")) {
+            sets.add("model.output_stride=" + Args.intValue(cl, "output-stride", 16));
         }
         if (cl.hasOption("width")) {
             sets.add("model.width=" + Args.intValue(cl, "width", 0));

@@ -34,6 +34,12 @@ public final class CheckCommand implements Command {
         return Opts.of(
                 Opts.value("root", "DIR", "dataset root directory (not for synthetic)", null),
                 Opts.value("split", "S", "split to check", "train"),
+                Opts.value(
+                        "classes",
+                        "A,B,...",
+                        "voc-det: the class list every object name must be in (default:"
+                                + " ROOT/classes.txt, else the names found in the split)",
+                        null),
                 Opts.value("json", "OUT", "also write the report as JSON to this file", null));
     }
 
@@ -64,7 +70,17 @@ public final class CheckCommand implements Command {
         } else if (!Files.isDirectory(root)) {
             throw new CliException("--root " + root + ": no such directory");
         }
-        CheckReport report = DataCheck.check(dataset, root, split, synthetic);
+        String classes = Args.string(cl, "classes", null);
+        if (classes != null && !dataset.equals("voc-det")) {
+            throw new CliException("--classes is for voc-det");
+        }
+        CheckReport report =
+                DataCheck.check(
+                        dataset,
+                        root,
+                        split,
+                        synthetic,
+                        classes == null ? null : List.of(classes.split("\\s*,\\s*")));
         report.print(out);
         if (json != null) {
             RunDirectory.writeJson(json, report.toJson());

@@ -11,8 +11,8 @@ import java.util.Map;
 
 /**
  * The findings of {@code dpnas data check}: image count, pixels per class and ignored pixels
- * (segmentation) or boxes per class and dropped degenerate boxes (detection), and every problem
- * with the file it concerns.
+ * (segmentation) or boxes per class, dropped degenerate boxes, dropped boxes outside the image and
+ * clipped boxes (detection), and every problem with the file it concerns.
  */
 public final class CheckReport {
 
@@ -32,6 +32,8 @@ public final class CheckReport {
     private long ignored;
     private final Map<String, Long> boxes = new LinkedHashMap<>();
     private int droppedDegenerate;
+    private int droppedOutside;
+    private int clipped;
     private int images;
     private final List<Problem> problems = new ArrayList<>();
 
@@ -63,6 +65,14 @@ public final class CheckReport {
 
     void droppedDegenerate(int n) {
         droppedDegenerate = n;
+    }
+
+    void droppedOutside(int n) {
+        droppedOutside = n;
+    }
+
+    void clipped(int n) {
+        clipped = n;
     }
 
     void problem(Path file, String problem) {
@@ -121,6 +131,8 @@ public final class CheckReport {
             boxes.forEach(b::addProperty);
             o.add("boxes_per_class", b);
             o.addProperty("dropped_degenerate", droppedDegenerate);
+            o.addProperty("dropped_outside", droppedOutside);
+            o.addProperty("clipped", clipped);
         }
         JsonArray ps = new JsonArray();
         for (Problem p : problems) {
@@ -163,6 +175,8 @@ public final class CheckReport {
             out.printf(row, "class", "boxes");
             boxes.forEach((c, n) -> out.printf(row, c, n));
             out.printf("  dropped degenerate boxes: %d%n", droppedDegenerate);
+            out.printf("  dropped boxes outside the image: %d%n", droppedOutside);
+            out.printf("  boxes clipped to the image: %d%n", clipped);
         }
         if (!problems.isEmpty()) {
             out.println("problems:");

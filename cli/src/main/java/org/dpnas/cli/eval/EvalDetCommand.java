@@ -1,5 +1,6 @@
 package org.dpnas.cli.eval;
 
+import com.google.gson.JsonObject;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import org.apache.commons.cli.CommandLine;
@@ -35,6 +36,10 @@ public final class EvalDetCommand implements Command {
                 Opts.required("gt", "FILE", "ground truth, COCO instances JSON"),
                 Opts.required("dt", "FILE", "detections, COCO results JSON"),
                 Opts.value("threads", "N", "evaluation threads", "min(4, cores)"),
+                Opts.flag(
+                        "lenient",
+                        "drop (and count) detections of an unknown category_id or with a negative"
+                                + " width/height instead of stopping"),
                 Opts.value("json", "FILE", "also write stats, names and per-category AP", null));
     }
 
@@ -42,18 +47,34 @@ public final class EvalDetCommand implements Command {
     public int run(CommandLine cl, PrintStream out, PrintStream err) throws Exception {
         Args.atMostPositionals(cl, 0);
         CocoGroundTruth gt = CocoGroundTruth.read(Path.of(Args.requiredString(cl, "gt")));
-        CocoDetections dt = CocoDetections.read(Path.of(Args.requiredString(cl, "dt")), gt);
         int threads =
                 Args.intValue(
                         cl, "threads", Math.min(4, Runtime.getRuntime().availableProcessors()));
         if (threads < 1) {
             throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
         }
+        CocoDetections dt =
+                CocoDetections.read(
+                        Path.of(Args.requiredString(cl, "dt")), gt, Args.flag(cl, "lenient"));
+        if (dt.droppedUnknownCategory() + dt.droppedNegativeBox() > 0) {
+            err.printf(
+                    "dropped %d of %d detections (--lenient): %d with a category_id not in the"
+                            + " ground truth, %d with a negative width or height%n",
+                    dt.droppedUnknownCategory() + dt.droppedNegativeBox(),
+                    dt.total(),
+                    dt.droppedUnknownCategory(),
+                    dt.droppedNegativeBox());
+        }
         CocoStats stats = CocoEvaluator.evaluate(gt, dt, threads);
         out.print(stats.summary());
         Path json = Args.path(cl, "json", null);
         if (json != null) {
-            RunDirectory.writeJson(json, stats.toJson());
+            JsonObject o = stats.toJson();
+            JsonObject dropped = new JsonObject();
+            dropped.addProperty("unknown_category", dt.droppedUnknownCategory());
+            dropped.addProperty("negative_box", dt.droppedNegativeBox());
+            o.add("dropped", dropped);
+            RunDirectory.writeJson(json, o);
             out.println("wrote " + json);
         }
         return 0;

@@ -21,6 +21,7 @@ import org.apache.commons.cli.Options;
 import org.dpnas.cli.Args;
 import org.dpnas.cli.CliException;
 import org.dpnas.cli.Command;
+import org.dpnas.cli.JobOptions;
 import org.dpnas.cli.Opts;
 import org.dpnas.cli.train.Models;
 import org.dpnas.cli.train.SegTrainJob;
@@ -30,6 +31,7 @@ import org.dpnas.common.config.ConfigLoader;
 import org.dpnas.common.data.SegBatcher;
 import org.dpnas.common.data.SegDataset;
 import org.dpnas.common.run.RunDirectory;
+import org.dpnas.common.run.RunLock;
 import org.dpnas.common.train.Checkpointer;
 import org.dpnas.common.train.ParamIO;
 import org.dpnas.datasets.SegDatasets;
@@ -74,6 +76,11 @@ public final class EvalModelCommand implements Command {
         if (!Files.exists(run.resolvedConfig())) {
             throw new CliException(
                     "--run " + run.root() + ": no config.resolved.json, not a dpnas run directory");
+        }
+        Path out0 = Args.path(cl, "json", null);
+        if (out0 != null && out0.toAbsolutePath().normalize().startsWith(run.root())) {
+            // writing into the run: the run directory has one owner at a time
+            RunLock.acquire(run.root(), String.join(" ", JobOptions.words("eval model", cl)));
         }
         List<String> sets = new ArrayList<>();
         set(cl, "dataset", "data.dataset", sets);

@@ -49,6 +49,9 @@ public final class EvalSegCommand implements Command {
                 Opts.value("json", "FILE", "also write the metrics as JSON", null));
     }
 
+    /** Exit code of a data error (a file's content); usage errors (options) exit 2. */
+    static final int DATA = 1;
+
     @Override
     public int run(CommandLine cl, PrintStream out, PrintStream err) throws Exception {
         Args.atMostPositionals(cl, 0);
@@ -68,13 +71,13 @@ public final class EvalSegCommand implements Command {
         for (String f : gt) {
             if (!pred.contains(f)) {
                 throw new CliException(
-                        predDir.resolve(f) + ": missing (ground truth has " + f + ")");
+                        predDir.resolve(f) + ": missing (ground truth has " + f + ")", DATA);
             }
         }
         for (String f : pred) {
             if (!gt.contains(f)) {
                 throw new CliException(
-                        predDir.resolve(f) + ": no ground truth " + gtDir.resolve(f));
+                        predDir.resolve(f) + ": no ground truth " + gtDir.resolve(f), DATA);
             }
         }
         if (gt.isEmpty()) {
@@ -89,8 +92,12 @@ public final class EvalSegCommand implements Command {
                         .collect(Collectors.toList());
         ConfusionMatrix cm = new ConfusionMatrix(n, ignore);
         for (Object part : parts) {
-            if (part instanceof RuntimeException e) {
+            if (part instanceof CliException e) {
                 throw e;
+            }
+            if (part instanceof RuntimeException e) {
+                // an unreadable or truncated label map: a data error naming the file
+                throw new CliException(String.valueOf(e.getMessage()), DATA);
             }
             cm.merge((ConfusionMatrix) part);
         }
@@ -126,7 +133,8 @@ public final class EvalSegCommand implements Command {
                             p.height(),
                             gtFile,
                             g.width(),
-                            g.height()));
+                            g.height()),
+                    DATA);
         }
         byte[] gv = g.values();
         byte[] pv = p.values();
@@ -134,10 +142,10 @@ public final class EvalSegCommand implements Command {
             int gi = gv[i] & 0xff;
             int pi = pv[i] & 0xff;
             if (gi != ignore && gi >= n) {
-                throw new CliException(bad(gtFile, gi, i, g.width(), n, ignore));
+                throw new CliException(bad(gtFile, gi, i, g.width(), n, ignore), DATA);
             }
             if (gi != ignore && pi >= n) {
-                throw new CliException(bad(predFile, pi, i, g.width(), n, ignore));
+                throw new CliException(bad(predFile, pi, i, g.width(), n, ignore), DATA);
             }
         }
         ConfusionMatrix cm = new ConfusionMatrix(n, ignore);

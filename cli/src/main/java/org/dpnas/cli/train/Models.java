@@ -12,6 +12,7 @@ import org.dpnas.autodeeplab.AutoDeepLabGenotype;
 import org.dpnas.autodeeplab.retrain.AutoDeepLabNet;
 import org.dpnas.common.config.Config;
 import org.dpnas.common.nn.BaselineSegNet;
+import org.dpnas.common.nn.DeepLabV3Plus;
 import org.dpnas.common.run.AtomicFiles;
 
 /**
@@ -21,7 +22,7 @@ import org.dpnas.common.run.AtomicFiles;
 public final class Models {
 
     /** Model names accepted by {@link #build}. */
-    public static final List<String> NAMES = List.of("baseline", "autodeeplab");
+    public static final List<String> NAMES = List.of("baseline", "autodeeplab", "deeplabv3plus");
 
     /** The file name of the genotype copied into a run directory. */
     public static final String GENOTYPE_FILE = "genotype.json";
@@ -41,6 +42,10 @@ public final class Models {
         String name = model.getString("name");
         if ("baseline".equals(name)) {
             return new BaselineSegNet(numClasses, model.getInt("width"));
+        }
+        if ("deeplabv3plus".equals(name)) {
+            return new DeepLabV3Plus(
+                    model.getString("backbone"), model.getInt("output_stride"), numClasses);
         }
         if ("autodeeplab".equals(name)) {
             AutoDeepLabGenotype g = readGenotype(genotypePath(model));

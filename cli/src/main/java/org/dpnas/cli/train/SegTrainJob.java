@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
+import org.dpnas.cli.weights.TrainWeights;
 import org.dpnas.common.config.Config;
 import org.dpnas.common.data.SegBatcher;
 import org.dpnas.common.data.SegDataset;
@@ -27,7 +28,6 @@ import org.dpnas.common.train.EpochSampler;
 import org.dpnas.common.train.LrSchedule;
 import org.dpnas.common.train.Optimizer;
 import org.dpnas.common.train.ParamGroup;
-import org.dpnas.common.train.ParamIO;
 import org.dpnas.common.train.Seeds;
 import org.dpnas.common.train.SegmentationStep;
 import org.dpnas.common.train.TrainLoop;
@@ -102,6 +102,7 @@ public final class SegTrainJob {
 
         // everything that can reject the configuration runs before the first file is written
         Block model = Models.build(config.sub("model"), trainSet.numClasses());
+        TrainWeights.check(model, config);
         // an Auto-DeepLab genotype is copied into the run, so that eval rebuilds the same network
         config = Models.pinGenotype(config, run.root());
         run.writeStart(
@@ -118,16 +119,21 @@ public final class SegTrainJob {
             int h = first.height();
             int w = first.width();
             model.initialize(modelManager, DataType.FLOAT32, new Shape(batch, 3, h, w));
+            TrainWeights.apply(model, config, console);
             float[] betas = train.getFloatArray("betas");
-            Optimizer opt =
-                    Optimizer.create(
-                            train.getString("optimizer"),
-                            train.getFloat("momentum"),
-                            train.getFloat("weight_decay"),
-                            betas[0],
-                            betas[1],
-                            train.getFloat("eps"));
-            ParamGroup weights = new ParamGroup("weights", ParamIO.trainable(model), opt);
+            List<ParamGroup> groups =
+                    TrainWeights.groups(
+                            model,
+                            config,
+                            () ->
+                                    Optimizer.create(
+                                            train.getString("optimizer"),
+                                            train.getFloat("momentum"),
+                                            train.getFloat("weight_decay"),
+                                            betas[0],
+                                            betas[1],
+                                            train.getFloat("eps")));
+            ParamGroup weights = groups.get(0);
             LrSchedule lr =
                     LrSchedule.create(
                                     train.getString("schedule"),
@@ -151,7 +157,7 @@ public final class SegTrainJob {
                             config.getString("model.name"),
                             "mIoU");
             TrainLoop loop =
-                    new TrainLoop(base, model, List.of(weights), run, options, console)
+                    new TrainLoop(base, model, groups, run, options, console)
                             .logFields(
                                     t -> {
                                         JsonObject f = new JsonObject();
@@ -177,12 +183,16 @@ public final class SegTrainJob {
                             constants,
                             store,
                             maxSteps)) {
+                if (groups.size() > 1) {
+                    step.alsoStep(groups.get(1), train.getFloat("backbone_lr_mult"));
+                }
                 result = loop.run(start, step, evaluation);
             }
             if (last[0] == null) {
                 last[0] = SegEvaluator.evaluate(model, valBatcher, evalBatch, base, store);
             }
             writeFinal(run, last[0], valSet.classNames(), result);
+            run.writeDataSkips(BadSampleDataset.report(Map.of("train", trainRead, "val", valRead)));
             long skips = trainRead.skips() + valRead.skips();
             if (skips > 0) {
                 console.printf(

@@ -24,7 +24,7 @@ public final class TrainConfigs {
                                     new Key(
                                             "model",
                                             "NAME",
-                                            "network to train: baseline or autodeeplab (needs --genotype)",
+                                            "network to train: baseline, deeplabv3plus or autodeeplab (needs --genotype)",
                                             "model.name",
                                             Kind.STRING),
                                     new Key(
@@ -35,6 +35,47 @@ public final class TrainConfigs {
                                                     + " genotype.json)",
                                             "model.genotype",
                                             Kind.STRING),
+                                    new Key(
+                                            "backbone",
+                                            "ARCH",
+                                            "DeepLabv3+ backbone: resnet50, mobilenet_v2 (or"
+                                                    + " resnet10/18/34/101)",
+                                            "model.backbone",
+                                            Kind.STRING),
+                                    new Key(
+                                            "backbone-weights",
+                                            "FILE",
+                                            "torchvision backbone weights (.safetensors) for"
+                                                    + " DeepLabv3+",
+                                            "model.backbone_weights",
+                                            Kind.STRING),
+                                    new Key(
+                                            "output-stride",
+                                            "N",
+                                            "DeepLabv3+ output stride, 8 or 16",
+                                            "model.output_stride",
+                                            Kind.INT),
+                                    new Key(
+                                            "init-weights",
+                                            "FILE",
+                                            "start from these weights (.safetensors, e.g. from"
+                                                    + " weights export)",
+                                            "model.init_weights",
+                                            Kind.STRING),
+                                    new Key(
+                                            "strict",
+                                            "BOOL",
+                                            "weights files must match exactly (false: load what"
+                                                    + " matches, print the rest)",
+                                            "model.strict_weights",
+                                            Kind.STRING),
+                                    new Key(
+                                            "backbone-lr-mult",
+                                            "X",
+                                            "backbone learning rate relative to --lr (0 freezes"
+                                                    + " it)",
+                                            "train.backbone_lr_mult",
+                                            Kind.FLOAT),
                                     JobOptions.DATASET,
                                     JobOptions.ROOT,
                                     new Key(

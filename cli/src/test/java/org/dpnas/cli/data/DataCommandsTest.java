@@ -4,6 +4,7 @@ import static org.dpnas.cli.Cli.dpnas;
 import static org.dpnas.cli.Cli.json;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -161,6 +162,78 @@ class DataCommandsTest {
         assertEquals(1, j.getAsJsonObject("boxes_per_class").get("dog").getAsInt());
         assertEquals(1, j.get("dropped_degenerate").getAsInt());
         assertEquals(1, j.getAsJsonArray("problems").size());
+    }
+
+    @Test
+    void detectionCheckNamesEveryBadFileAndReadsOnlyItsSplit(@TempDir Path root) throws Exception {
+        Files.createDirectories(root.resolve("ImageSets/Main"));
+        Files.createDirectories(root.resolve("Annotations"));
+        Files.writeString(root.resolve("ImageSets/Main/train.txt"), "a\nb\nc\nd\n");
+        Files.writeString(root.resolve("ImageSets/Main/val.txt"), "v\n");
+        for (String id : new String[] {"a", "b", "c", "d"}) {
+            writeJpeg(root.resolve("JPEGImages/" + id + ".jpg"));
+        }
+        Files.writeString(root.resolve("Annotations/a.xml"), annotation(obj("cat", 2, 2, 10, 10)));
+        Files.writeString(root.resolve("Annotations/b.xml"), "<annotation><object>"); // malformed
+        // a typo (not a new class) and a box partly outside (clipped)
+        Files.writeString(
+                root.resolve("Annotations/c.xml"),
+                annotation(obj("cta", 2, 2, 10, 10) + obj("dog", 20, 10, 40, 30)));
+        // a box entirely outside the 32x24 image
+        Files.writeString(root.resolve("Annotations/d.xml"), annotation(obj("cat", 40, 2, 50, 10)));
+        // another split's file is broken: the train check never reads it
+        Files.writeString(root.resolve("Annotations/v.xml"), "not xml");
+        Path report = root.resolve("r.json");
+        Outcome o =
+                dpnas(
+                        "data",
+                        "check",
+                        "voc-det",
+                        "--root",
+                        root.toString(),
+                        "--classes",
+                        "cat,dog",
+                        "--json",
+                        report.toString());
+        assertEquals(1, o.code(), o.out() + o.err());
+        JsonObject j = json(report);
+        assertEquals(4, j.get("images").getAsInt());
+        List<String> problems = new ArrayList<>();
+        for (var e : j.getAsJsonArray("problems")) {
+            JsonObject p = e.getAsJsonObject();
+            problems.add(
+                    Path.of(p.get("file").getAsString()).getFileName()
+                            + " "
+                            + p.get("problem").getAsString());
+        }
+        assertEquals(3, problems.size(), problems.toString());
+        assertTrue(
+                problems.get(0).startsWith("b.xml malformed annotation XML"), problems.toString());
+        assertTrue(
+                problems.get(1).startsWith("c.xml object class 'cta' is not one of [cat, dog]"),
+                problems.toString());
+        assertTrue(
+                problems.get(2)
+                        .startsWith("d.xml box [40, 2, 50, 10] of 'cat' lies entirely outside"),
+                problems.toString());
+        assertEquals(1, j.get("dropped_outside").getAsInt());
+        assertEquals(1, j.get("clipped").getAsInt());
+        assertEquals(0, j.get("dropped_degenerate").getAsInt());
+        assertEquals(1, j.getAsJsonObject("boxes_per_class").get("cat").getAsInt());
+        assertEquals(1, j.getAsJsonObject("boxes_per_class").get("dog").getAsInt());
+        assertFalse(j.getAsJsonObject("boxes_per_class").has("cta"), "a typo is not a class");
+    }
+
+    @Test
+    void bccdChecksWithItsTwoZeroWidthBoxes() throws Exception {
+        Path bccd = Path.of(System.getProperty("dpnas.shared.data", "../shared/data"), "bccd");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                Files.isDirectory(bccd.resolve("Annotations")),
+                "BCCD not found at " + bccd + ": skipping");
+        Outcome o = dpnas("data", "check", "voc-det", "--root", bccd.toString(), "--split", "val");
+        assertTrue(o.out().startsWith("voc-det val: 87 images"), o.out());
+        assertTrue(o.out().contains("BloodImage_00338.xml"), o.out());
+        assertTrue(o.out().contains("dropped degenerate boxes: 1"), o.out());
     }
 
     private static String annotation(String objects) {

@@ -85,7 +85,7 @@ class EvalFilesTest {
                         "3",
                         "--json",
                         json.toString());
-        assertEquals(2, missing.code());
+        assertEquals(1, missing.code(), "a missing file is a data error");
         assertTrue(missing.err().contains(dir.resolve("pred/b.png").toString()), missing.err());
         assertFalse(Files.exists(json), "nothing is written when the input is bad");
 
@@ -95,14 +95,23 @@ class EvalFilesTest {
         assertTrue(first.err().contains("a.png: id 7"), first.err());
         png(dir.resolve("pred/a.png"), 2, 2, 0, 0, 1, 1);
         Outcome size = dpnas("eval", "seg", "--gt", gt, "--pred", pred, "--num-classes", "3");
-        assertEquals(2, size.code());
+        assertEquals(1, size.code());
         assertTrue(size.err().contains("b.png: 3x2"), size.err());
 
         png(dir.resolve("pred/b.png"), 2, 2, 0, 0, 1, 1);
         png(dir.resolve("pred/a.png"), 2, 2, 0, 0, 1, 7);
         Outcome range = dpnas("eval", "seg", "--gt", gt, "--pred", pred, "--num-classes", "3");
-        assertEquals(2, range.code());
+        assertEquals(1, range.code());
         assertTrue(range.err().contains("a.png: id 7 at (x=1, y=1)"), range.err());
+        // a bad option is a usage error
+        Outcome usage = dpnas("eval", "seg", "--gt", gt, "--pred", pred, "--num-classes", "0");
+        assertEquals(2, usage.code());
+        assertTrue(usage.err().contains("--num-classes"), usage.err());
+        // an unreadable label map is a data error naming it
+        Files.write(dir.resolve("pred/a.png"), new byte[] {1, 2, 3});
+        Outcome cut = dpnas("eval", "seg", "--gt", gt, "--pred", pred, "--num-classes", "3");
+        assertEquals(1, cut.code(), cut.err());
+        assertTrue(cut.err().contains("a.png"), cut.err());
     }
 
     /**
@@ -154,5 +163,40 @@ class EvalFilesTest {
         Outcome bad = dpnas("eval", "det", "--gt", gt.toString(), "--dt", dt.toString());
         assertEquals(1, bad.code());
         assertTrue(bad.err().contains("dt.json"), bad.err());
+
+        // an unknown category is an error naming the entry; --lenient drops and counts it
+        Files.writeString(
+                dt,
+                "[{\"image_id\":1,\"category_id\":3,\"bbox\":[10,10,20,20],\"score\":0.9},"
+                        + "{\"image_id\":1,\"category_id\":7,\"bbox\":[0,60,5,5],\"score\":0.8}]");
+        Outcome unknown = dpnas("eval", "det", "--gt", gt.toString(), "--dt", dt.toString());
+        assertEquals(1, unknown.code());
+        assertTrue(unknown.err().contains("[1].category_id: category id 7"), unknown.err());
+        Outcome lenient =
+                dpnas(
+                        "eval",
+                        "det",
+                        "--gt",
+                        gt.toString(),
+                        "--dt",
+                        dt.toString(),
+                        "--lenient",
+                        "--json",
+                        json.toString());
+        assertEquals(0, lenient.code(), lenient.err());
+        assertTrue(lenient.err().contains("dropped 1 of 2 detections"), lenient.err());
+        assertEquals(
+                1,
+                JsonParser.parseString(Files.readString(json))
+                        .getAsJsonObject()
+                        .getAsJsonObject("dropped")
+                        .get("unknown_category")
+                        .getAsInt());
+        // Python's json.dump writes a bare NaN
+        Files.writeString(
+                dt, "[{\"image_id\":1,\"category_id\":3,\"bbox\":[10,10,20,20],\"score\":NaN}]");
+        Outcome nan = dpnas("eval", "det", "--gt", gt.toString(), "--dt", dt.toString());
+        assertEquals(1, nan.code());
+        assertTrue(nan.err().contains("score of detection [0] is NaN"), nan.err());
     }
 }

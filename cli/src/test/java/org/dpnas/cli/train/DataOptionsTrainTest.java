@@ -135,7 +135,8 @@ class DataOptionsTrainTest {
                                 dir.resolve("resumed").toString(),
                                 "--resume",
                                 "--max-steps",
-                                "8"));
+                                "8",
+                                "--allow-changes")); // a longer run is a change on purpose
         assertEquals(0, resumed.code(), resumed.err());
         assertArrayEquals(
                 Files.readAllBytes(dir.resolve("straight/checkpoints/step-00000008/model.params")),

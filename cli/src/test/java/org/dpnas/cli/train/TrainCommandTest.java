@@ -14,9 +14,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
+import org.dpnas.cli.Child;
 import org.dpnas.cli.Cli.Outcome;
-import org.dpnas.cli.Main;
 import org.dpnas.common.train.Checkpointer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -98,31 +97,16 @@ class TrainCommandTest {
         assertEquals(0, dpnas(train(straight, common)).code());
 
         Path killed = dir.resolve("killed");
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Dai.djl.offline=true");
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(Main.class.getName());
-        cmd.addAll(List.of(train(killed, common)));
-        Process p =
-                new ProcessBuilder(cmd)
-                        .redirectErrorStream(true)
-                        .redirectOutput(dir.resolve("child.log").toFile())
-                        .start();
+        Process p = Child.start(dir.resolve("child.log"), train(killed, common));
         // an arbitrary moment: after a random checkpoint of the first half, plus a random delay,
         // so the kill lands mid-step, mid-log or mid-checkpoint, well before the run ends
         Random random = new Random();
         int k = 2 * (1 + random.nextInt(15));
         Checkpointer ckpts = new Checkpointer(killed.resolve("checkpoints"), 1);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (newest(ckpts) < k && p.isAlive() && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
+        Child.await(p, () -> newest(ckpts) >= k, 120);
         assertTrue(newest(ckpts) >= k, "the child never reached checkpoint " + k);
         Thread.sleep(random.nextInt(50));
-        p.destroyForcibly(); // SIGKILL on Linux
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        Child.kill(p); // SIGKILL on Linux
         assertFalse(
                 Files.exists(killed.resolve("checkpoints/step-00000060")),
                 "the child finished before it was killed");
@@ -153,8 +137,13 @@ class TrainCommandTest {
         }
     }
 
-    private static long newest(Checkpointer c) throws java.io.IOException {
-        return c.latest().map(Checkpointer::stepOf).orElse(0L);
+    /** The newest checkpoint's step (0 when none or while the directory changes). */
+    public static long newest(Checkpointer c) {
+        try {
+            return c.latest().map(Checkpointer::stepOf).orElse(0L);
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            return 0L;
+        }
     }
 
     @Test
@@ -193,7 +182,7 @@ class TrainCommandTest {
     @Test
     void anExistingRunIsNeverOverwritten(@TempDir Path dir) throws Exception {
         Path run = dir.resolve("run");
-        Files.createDirectories(run);
+        Files.createDirectories(run.resolve("checkpoints/step-00000001"));
         Files.writeString(run.resolve("config.resolved.json"), "{}");
         Outcome o = dpnas(train(run, "--max-steps", "1"));
         assertEquals(2, o.code());

@@ -76,16 +76,73 @@ public final class ConfigLoader {
      * @throws IllegalArgumentException when the defaults are null or are not a usable schema
      */
     public static Config load(JsonObject defaults, Path configFileOrNull, List<String> overrides) {
+        List<Setting> settings = new ArrayList<>();
+        if (overrides != null) {
+            overrides.forEach(o -> settings.add(Setting.of(o)));
+        }
+        return loadSettings(defaults, configFileOrNull, settings);
+    }
+
+    /**
+     * One {@code a.b.c=value} override and the words that set it, for messages: {@code --set
+     * a.b.c=value} by default, or the convenience option the user typed ({@code --batch-size -3}).
+     *
+     * @param text the {@code a.b.c=value} text
+     * @param source how messages name it
+     */
+    public record Setting(String text, String source) {
+        /** An override from {@code --set}. */
+        public static Setting of(String text) {
+            return new Setting(text, OVERRIDE_SOURCE + " " + text);
+        }
+    }
+
+    /**
+     * Like {@link #load(JsonObject, Path, List)}, with overrides that carry their own source name,
+     * and with the {@linkplain Constraints constraints} declared in the defaults checked on the
+     * result; a violation names the key, the rule, the value and the layer that set it.
+     */
+    public static Config loadSettings(
+            JsonObject defaults, Path configFileOrNull, List<Setting> settings) {
         Schema.checkDefaults(defaults);
         JsonObject schema = defaults.deepCopy();
-        JsonObject merged = defaults.deepCopy();
+        Constraints constraints = Constraints.extract(schema);
+        JsonObject merged = schema.deepCopy();
+        List<JsonObject> layers = new ArrayList<>();
+        List<String> sources = new ArrayList<>();
         if (configFileOrNull != null) {
             for (Layer layer : readChain(configFileOrNull)) {
                 Schema.validate(schema, layer.values(), "", layer.source());
                 JsonSupport.mergeInto(merged, layer.values());
+                layers.add(layer.values());
+                sources.add(layer.source());
             }
         }
-        applyOverrides(schema, merged, overrides, "");
+        if (settings != null) {
+            for (Setting setting : settings) {
+                if (setting.text() == null) {
+                    throw new ConfigException(OVERRIDE_SOURCE + ": override must not be null");
+                }
+                JsonObject layer = parseOverride(setting.text(), setting.source());
+                Schema.validate(schema, layer, "", setting.source());
+                JsonSupport.mergeInto(merged, layer);
+                layers.add(layer);
+                sources.add(setting.source());
+            }
+        }
+        for (String key : constraints.keys()) {
+            String problem = constraints.violation(merged, key);
+            if (problem != null) {
+                String source = "defaults";
+                for (int i = layers.size() - 1; i >= 0; i--) {
+                    if (Constraints.sets(layers.get(i), key)) {
+                        source = sources.get(i);
+                        break;
+                    }
+                }
+                throw new ConfigException(source + ": " + problem);
+            }
+        }
         return new Config(schema, merged, "");
     }
 
@@ -136,7 +193,10 @@ public final class ConfigLoader {
         if (override == null) {
             throw new ConfigException(OVERRIDE_SOURCE + ": override must not be null");
         }
-        String source = OVERRIDE_SOURCE + " " + override;
+        return parseOverride(override, OVERRIDE_SOURCE + " " + override);
+    }
+
+    private static JsonObject parseOverride(String override, String source) {
         int eq = override.indexOf('=');
         if (eq < 0) {
             throw new ConfigException(source + ": malformed override, expected key=value");

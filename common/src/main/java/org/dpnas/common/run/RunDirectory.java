@@ -91,26 +91,129 @@ public final class RunDirectory {
         return root.resolve("checkpoints");
     }
 
+    /** {@code data_skips.json}: the bad samples {@code --on-bad-sample skip} replaced. */
+    public Path dataSkips() {
+        return root.resolve("data_skips.json");
+    }
+
+    /**
+     * Writes {@code data_skips.json} when {@code report} counts a bad sample (its {@code
+     * skipped_reads} or any view's {@code bad_samples} is positive); otherwise writes nothing.
+     */
+    public void writeDataSkips(JsonObject report) throws IOException {
+        boolean any = report.has("skipped_reads") && report.get("skipped_reads").getAsLong() > 0;
+        for (var e : report.entrySet()) {
+            if (e.getValue().isJsonObject()
+                    && e.getValue().getAsJsonObject().has("bad_samples")
+                    && e.getValue().getAsJsonObject().get("bad_samples").getAsLong() > 0) {
+                any = true;
+            }
+        }
+        if (any) {
+            writeJson(dataSkips(), report);
+        }
+    }
+
     /** {@code best/}: the best result (genotype, final metrics). */
     public Path best() {
         return root.resolve("best");
     }
 
     /**
-     * Writes {@code config.resolved.json} and {@code provenance.json} at the start of a job; a
-     * resumed run keeps its original provenance and appends {@code now} to its {@code resumes}.
+     * Whether the directory holds a checkpoint, i.e. something a fresh start would lose. A run
+     * directory without one (a run stopped before its first checkpoint, by a kill, a bad sample or
+     * a bad setting) may be started again from scratch or resumed from step 0.
+     */
+    public boolean hasCheckpoint() throws IOException {
+        Path dir = checkpoints();
+        if (!Files.isDirectory(dir)) {
+            return false;
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.anyMatch(p -> p.getFileName().toString().startsWith("step-"));
+        }
+    }
+
+    /**
+     * Records the configuration keys a resumed run changed on purpose ({@code --allow-changes});
+     * {@link #writeStart} adds them to this resume's entry in {@code provenance.json}.
+     *
+     * @param changes {@code {key: {"from": old, "to": new}}}
+     */
+    public void recordChanges(JsonObject changes) {
+        this.changes = changes == null ? null : changes.deepCopy();
+    }
+
+    private JsonObject changes;
+
+    /**
+     * Starts writing the run: takes the directory's {@link RunLock} (refusing when another process
+     * owns it), then writes {@code config.resolved.json} and {@code provenance.json}. A resumed run
+     * keeps its original provenance and appends {@code now} (with any {@linkplain #recordChanges
+     * accepted changes}) to its {@code resumes}. A fresh start is refused when the directory holds
+     * a checkpoint; when it holds only the files of a run that never reached one, they are removed
+     * first, so the restarted run is exactly a new one.
+     *
+     * @param config the resolved configuration
+     * @param resume whether the run continues
+     * @param now this start's provenance ({@code command} is recorded in the lock file)
      */
     public void writeStart(JsonObject config, boolean resume, JsonObject now) throws IOException {
+        String command = "";
+        if (now.has("command") && now.get("command").isJsonArray()) {
+            StringBuilder sb = new StringBuilder();
+            now.getAsJsonArray("command")
+                    .forEach(w -> sb.append(sb.length() == 0 ? "" : " ").append(w.getAsString()));
+            command = sb.toString();
+        }
+        RunLock.acquire(root, command);
+        if (!resume) {
+            if (hasCheckpoint()) {
+                throw new IOException(
+                        root
+                                + " already holds a run with checkpoints; continue it with --resume"
+                                + " or choose another --work-dir");
+            }
+            if (Files.exists(resolvedConfig())) {
+                clearStoppedRun();
+            }
+        }
         writeJson(resolvedConfig(), config);
         JsonObject prov = now;
         if (resume && Files.exists(provenance())) {
             prov = JsonParser.parseString(Files.readString(provenance())).getAsJsonObject();
             JsonArray resumes =
                     prov.has("resumes") ? prov.getAsJsonArray("resumes") : new JsonArray();
-            resumes.add(now);
+            JsonObject entry = now.deepCopy();
+            if (changes != null && changes.size() > 0) {
+                entry.add("changes", changes);
+            }
+            resumes.add(entry);
             prov.add("resumes", resumes);
         }
         writeJson(provenance(), prov);
+    }
+
+    /** Removes everything but the lock from a run directory that holds no checkpoint. */
+    private void clearStoppedRun() throws IOException {
+        try (Stream<Path> s = Files.list(root)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                if (!p.getFileName().toString().equals(RunLock.FILE)) {
+                    deleteTree(p);
+                }
+            }
+        }
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            try (Stream<Path> s = Files.list(p)) {
+                for (Path c : (Iterable<Path>) s::iterator) {
+                    deleteTree(c);
+                }
+            }
+        }
+        Files.deleteIfExists(p);
     }
 
     /** Writes a JSON object, pretty-printed, atomically. */

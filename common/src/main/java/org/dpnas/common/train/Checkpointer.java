@@ -70,7 +70,7 @@ public final class Checkpointer {
             throws IOException {
         Files.createDirectories(dir);
         Path target = dir.resolve(name(step));
-        Path tmp = Files.createTempDirectory(dir, ".tmp-" + name(step) + "-");
+        Path tmp = AtomicFiles.tempDirectory(dir, ".tmp-" + name(step) + "-");
         try {
             write(
                     tmp.resolve("model.params"),

@@ -5,8 +5,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
+import java.util.ArrayList;
+import java.util.List;
 import org.dpnas.common.data.SegBatcher;
 import org.dpnas.common.data.SegSample;
 
@@ -25,6 +28,8 @@ public final class SegmentationStep implements TrainLoop.Step, AutoCloseable {
     private final float clipNorm;
     private final Constants constants;
     private final ParameterStore store;
+    private final List<ParamGroup> extraGroups = new ArrayList<>();
+    private final List<Float> extraScales = new ArrayList<>();
 
     /**
      * Creates the step.
@@ -58,13 +63,38 @@ public final class SegmentationStep implements TrainLoop.Step, AutoCloseable {
         this.store = store;
     }
 
+    /**
+     * Also steps another parameter group, at {@code lrScale} times the schedule's rate (e.g. a
+     * pretrained backbone at a lower rate); gradient clipping then spans every group.
+     *
+     * @param group the group
+     * @param lrScale its learning-rate multiplier, in (0, 1]
+     * @return this step
+     */
+    public SegmentationStep alsoStep(ParamGroup group, float lrScale) {
+        if (!(lrScale > 0f) || lrScale > 1f) {
+            throw new IllegalArgumentException("lrScale must be in (0, 1], got " + lrScale);
+        }
+        extraGroups.add(group);
+        extraScales.add(lrScale);
+        return this;
+    }
+
     @Override
     public NDArray run(NDManager sm, long t) throws Exception {
         NDArray loss = forwardBackward(model, store, batches.get(t).toNDList(sm), constants);
         if (clipNorm > 0f) {
-            GradClip.clipByGlobalNorm(weights.params(), clipNorm, sm, constants);
+            List<Parameter> all = new ArrayList<>(weights.params());
+            for (ParamGroup g : extraGroups) {
+                all.addAll(g.params());
+            }
+            GradClip.clipByGlobalNorm(all, clipNorm, sm, constants);
         }
-        weights.step(schedule.at(t));
+        float lr = schedule.at(t);
+        weights.step(lr);
+        for (int i = 0; i < extraGroups.size(); i++) {
+            extraGroups.get(i).step(lr * extraScales.get(i));
+        }
         return loss;
     }
 

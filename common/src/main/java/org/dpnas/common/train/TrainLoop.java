@@ -151,10 +151,10 @@ public final class TrainLoop {
     }
 
     /**
-     * Restores the newest checkpoint, if {@code resume} is set.
+     * Restores the newest checkpoint, if {@code resume} is set. A run that stopped before its first
+     * checkpoint resumes from step 0 (its logs are cleared), so it ends as a fresh run would.
      *
      * @return the number of completed steps to continue from (0 for a fresh run)
-     * @throws IOException when {@code resume} is set and no checkpoint exists
      */
     public long restore(boolean resume) throws IOException {
         if (!resume) {
@@ -162,11 +162,14 @@ public final class TrainLoop {
         }
         Optional<Path> latest = checkpointer.latest();
         if (latest.isEmpty()) {
-            throw new IOException(
-                    "--resume: no checkpoint in "
+            try (MetricsLog log = new MetricsLog(run.metrics())) {
+                log.truncateAfter(-1);
+            }
+            console.println(
+                    "no checkpoint in "
                             + run.checkpoints()
-                            + " (the run was stopped before its first checkpoint; start it again"
-                            + " without --resume)");
+                            + " (the run stopped before its first one): starting from step 0");
+            return 0;
         }
         JsonObject state = Checkpointer.load(latest.get(), model, groups, base);
         long step = state.get("step").getAsLong();

@@ -1,5 +1,6 @@
 package org.dpnas.datasets.augment;
 
+import com.google.gson.JsonObject;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -74,6 +75,29 @@ public final class BadSampleDataset implements SegDataset {
     /** Number of distinct bad samples met so far (in this process). */
     public int badSamples() {
         return bad.size();
+    }
+
+    /**
+     * What {@code views} skipped so far, for the run directory's {@code data_skips.json}: per view
+     * name, the number of replaced reads and every bad sample (index → the error naming its file).
+     */
+    public static JsonObject report(Map<String, BadSampleDataset> views) {
+        JsonObject o = new JsonObject();
+        long total = 0;
+        for (Map.Entry<String, BadSampleDataset> v : new java.util.TreeMap<>(views).entrySet()) {
+            BadSampleDataset d = v.getValue();
+            JsonObject one = new JsonObject();
+            one.addProperty("policy", d.policy.name().toLowerCase(Locale.ROOT));
+            one.addProperty("skipped_reads", d.skips());
+            JsonObject bad = new JsonObject();
+            new java.util.TreeMap<>(d.bad).forEach((i, m) -> bad.addProperty(i.toString(), m));
+            one.addProperty("bad_samples", d.badSamples());
+            one.add("bad", bad);
+            o.add(v.getKey(), one);
+            total += d.skips();
+        }
+        o.addProperty("skipped_reads", total);
+        return o;
     }
 
     @Override

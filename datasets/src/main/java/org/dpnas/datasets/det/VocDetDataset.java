@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
-import java.util.stream.Stream;
+import java.util.function.Consumer;
 import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilder;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -40,9 +40,20 @@ import org.xml.sax.SAXParseException;
  *
  * <p><b>Degenerate boxes.</b> A box with {@code xmax <= xmin} or {@code ymax <= ymin} encloses no
  * area as drawn (typically a click without a drag in the labelling tool), even though the inclusive
- * convention would read {@code xmax == xmin} as one pixel wide; such boxes, and boxes left without
- * area by clipping, are dropped and counted in {@link #droppedDegenerate()}, with one warning line
- * per dataset naming the annotation files. They never make loading fail.
+ * convention would read {@code xmax == xmin} as one pixel wide; such boxes are dropped and counted
+ * in {@link #droppedDegenerate()}. A box entirely outside the declared image is dropped and counted
+ * in {@link #droppedOutside()}; a box partly outside is clipped and counted in {@link #clipped()}.
+ * One warning line per kind names the annotation files; none of these makes loading fail.
+ *
+ * <p><b>Classes.</b> The class list is the one given, else {@code classes.txt} in the root (one
+ * name per line), else the sorted object names of this split's annotations. An object whose name is
+ * not in a given (or {@code classes.txt}) list is an error naming its file, never a new class.
+ *
+ * <p><b>Problems.</b> By default the first problem (missing file, malformed XML, unknown class)
+ * stops loading with a {@link DatasetException} naming the file. With a problem sink (as {@code
+ * dpnas data check} uses), each problem goes to the sink, the image or object concerned is left
+ * out, and loading continues, so one bad file does not hide the others. Only this split's files are
+ * read.
  *
  * <p><b>Difficult objects</b> ({@code <difficult>1</difficult>}) become ignore regions unless
  * {@code keepDifficult} is set, in which case they are ordinary boxes.
@@ -77,8 +88,13 @@ public final class VocDetDataset implements DetDataset {
     private final String split;
     private final List<String> classNames;
     private final List<Entry> entries;
+    private final int listed;
     private final int droppedDegenerate;
     private final List<String> degenerateFiles;
+    private final int droppedOutside;
+    private final List<String> outsideFiles;
+    private final int clipped;
+    private final List<String> clippedFiles;
 
     /**
      * Reads a split with class names taken from the annotations, difficult objects as ignore
@@ -120,8 +136,31 @@ public final class VocDetDataset implements DetDataset {
             List<String> classNames,
             boolean keepDifficult,
             PrintStream warnings) {
+        this(root, split, classNames, keepDifficult, warnings, null);
+    }
+
+    /**
+     * Reads a split, sending each problem to {@code problems} instead of stopping at the first.
+     *
+     * @param problems receives every problem (the entry or object concerned is left out), or {@code
+     *     null} to throw the first one
+     * @see #VocDetDataset(Path, String, List, boolean, PrintStream)
+     */
+    public VocDetDataset(
+            Path root,
+            String split,
+            List<String> classNames,
+            boolean keepDifficult,
+            PrintStream warnings,
+            Consumer<DatasetException> problems) {
         this.root = Objects.requireNonNull(root, "root");
         this.split = Objects.requireNonNull(split, "split");
+        Consumer<DatasetException> sink =
+                problems != null
+                        ? problems
+                        : e -> {
+                            throw e;
+                        };
         if (!Files.isDirectory(root)) {
             throw new DatasetException(root, "VOC detection root directory not found");
         }
@@ -134,16 +173,34 @@ public final class VocDetDataset implements DetDataset {
         }
         Path listFile = root.resolve("ImageSets").resolve("Main").resolve(split + ".txt");
         List<String> ids = readIds(listFile);
+        this.listed = ids.size();
         DocumentBuilder xml = newDocumentBuilder();
 
-        Map<Path, RawAnnotation> parsed = new HashMap<>();
+        // this split's annotations only; a missing or malformed one is a problem of its own
+        Map<String, RawAnnotation> parsed = new HashMap<>();
+        for (String id : ids) {
+            Path annFile = annDir.resolve(id + ".xml");
+            Path image = jpegDir.resolve(id + ".jpg");
+            try {
+                if (!Files.isRegularFile(annFile)) {
+                    throw new DatasetException(
+                            annFile, "annotation file not found (listed in " + listFile + ")");
+                }
+                if (!Files.isRegularFile(image)) {
+                    throw new DatasetException(
+                            image, "image file not found for annotation " + annFile);
+                }
+                parsed.put(id, parse(xml, annFile));
+            } catch (DatasetException e) {
+                sink.accept(e);
+            }
+        }
+        if (classNames == null && Files.isRegularFile(root.resolve(CLASSES_FILE))) {
+            classNames = readClasses(root.resolve(CLASSES_FILE));
+        }
         if (classNames == null) {
             TreeSet<String> names = new TreeSet<>();
-            for (Path file : listXml(annDir)) {
-                RawAnnotation a = parse(xml, file);
-                parsed.put(file, a);
-                a.objects().forEach(o -> names.add(o.name()));
-            }
+            parsed.values().forEach(a -> a.objects().forEach(o -> names.add(o.name())));
             classNames = List.copyOf(names);
         }
         this.classNames = List.copyOf(classNames);
@@ -154,60 +211,179 @@ public final class VocDetDataset implements DetDataset {
 
         List<Entry> list = new ArrayList<>(ids.size());
         List<String> degenerate = new ArrayList<>();
+        List<String> outside = new ArrayList<>();
+        List<String> clippedIn = new ArrayList<>();
         int dropped = 0;
+        int droppedOut = 0;
+        int clippedBoxes = 0;
         for (String id : ids) {
-            Path annFile = annDir.resolve(id + ".xml");
-            Path image = jpegDir.resolve(id + ".jpg");
-            if (!Files.isRegularFile(annFile)) {
-                throw new DatasetException(
-                        annFile, "annotation file not found (listed in " + listFile + ")");
+            RawAnnotation a = parsed.get(id);
+            if (a == null) {
+                continue; // its problem was reported above
             }
-            if (!Files.isRegularFile(image)) {
-                throw new DatasetException(image, "image file not found for annotation " + annFile);
-            }
-            RawAnnotation a =
-                    parsed.containsKey(annFile) ? parsed.get(annFile) : parse(xml, annFile);
+            Path annFile = a.file();
             List<Box> boxes = new ArrayList<>();
             List<Box> ignore = new ArrayList<>();
-            int droppedHere = 0;
+            int degenerateHere = 0;
+            int outsideHere = 0;
+            int clippedHere = 0;
             for (RawObject o : a.objects()) {
                 Integer cls = index.get(o.name());
                 if (cls == null) {
-                    throw new DatasetException(
-                            annFile,
-                            "object class '" + o.name() + "' is not one of " + this.classNames);
+                    sink.accept(
+                            new DatasetException(
+                                    annFile,
+                                    "object class '"
+                                            + o.name()
+                                            + "' is not one of "
+                                            + this.classNames));
+                    continue;
+                }
+                if (o.xmax() <= o.xmin() || o.ymax() <= o.ymin()) {
+                    degenerateHere++;
+                    continue;
+                }
+                if (outside(o, a.width(), a.height())) {
+                    outsideHere++;
+                    sink(problems)
+                            .accept(
+                                    new DatasetException(
+                                            annFile,
+                                            String.format(
+                                                    java.util.Locale.ROOT,
+                                                    "box [%s, %s, %s, %s] of '%s' lies entirely"
+                                                            + " outside the %dx%d image (dropped)",
+                                                    fmt(o.xmin()),
+                                                    fmt(o.ymin()),
+                                                    fmt(o.xmax()),
+                                                    fmt(o.ymax()),
+                                                    o.name(),
+                                                    a.width(),
+                                                    a.height())));
+                    continue;
+                }
+                if (partlyOutside(o, a.width(), a.height())) {
+                    clippedHere++;
                 }
                 Box box = convert(o, cls, a.width(), a.height());
                 if (box == null) {
-                    droppedHere++;
+                    degenerateHere++;
                 } else if (o.difficult() && !keepDifficult) {
                     ignore.add(box);
                 } else {
                     boxes.add(box);
                 }
             }
-            if (droppedHere > 0) {
-                dropped += droppedHere;
-                degenerate.add(annFile.getFileName().toString());
+            String name = annFile.getFileName().toString();
+            if (degenerateHere > 0) {
+                dropped += degenerateHere;
+                degenerate.add(name);
             }
-            list.add(new Entry(id, image, annFile, a.width(), a.height(), boxes, ignore));
+            if (outsideHere > 0) {
+                droppedOut += outsideHere;
+                outside.add(name);
+            }
+            if (clippedHere > 0) {
+                clippedBoxes += clippedHere;
+                clippedIn.add(name);
+            }
+            list.add(
+                    new Entry(
+                            id,
+                            jpegDir.resolve(id + ".jpg"),
+                            annFile,
+                            a.width(),
+                            a.height(),
+                            boxes,
+                            ignore));
         }
         this.entries = List.copyOf(list);
         this.droppedDegenerate = dropped;
         this.degenerateFiles = List.copyOf(degenerate);
+        this.droppedOutside = droppedOut;
+        this.outsideFiles = List.copyOf(outside);
+        this.clipped = clippedBoxes;
+        this.clippedFiles = List.copyOf(clippedIn);
+        String where = "VOC detection " + root + " split '" + split + "': ";
         if (dropped > 0) {
             Warnings.emit(
                     warnings,
                     VocDetDataset.class,
-                    "VOC detection "
-                            + root
-                            + " split '"
-                            + split
-                            + "': dropped "
+                    where
+                            + "dropped "
                             + dropped
                             + " degenerate box(es) (zero or negative width or height) in "
                             + Warnings.names(degenerate));
         }
+        if (droppedOut > 0) {
+            Warnings.emit(
+                    warnings,
+                    VocDetDataset.class,
+                    where
+                            + "dropped "
+                            + droppedOut
+                            + " box(es) entirely outside the image in "
+                            + Warnings.names(outside));
+        }
+        if (clippedBoxes > 0) {
+            Warnings.emit(
+                    warnings,
+                    VocDetDataset.class,
+                    where
+                            + "clipped "
+                            + clippedBoxes
+                            + " box(es) partly outside the image to it in "
+                            + Warnings.names(clippedIn));
+        }
+    }
+
+    /** The optional class list file in the root: one class name per line. */
+    public static final String CLASSES_FILE = "classes.txt";
+
+    private static List<String> readClasses(Path file) {
+        List<String> names = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                String t = line.strip();
+                if (!t.isEmpty()) {
+                    if (names.contains(t)) {
+                        throw new DatasetException(file, "class '" + t + "' appears twice");
+                    }
+                    names.add(t);
+                }
+            }
+        } catch (IOException | UncheckedIOException e) {
+            throw new DatasetException(file, "cannot read the class list: " + e, e);
+        }
+        if (names.isEmpty()) {
+            throw new DatasetException(file, "the class list is empty");
+        }
+        return names;
+    }
+
+    /** Reports to {@code problems}, or ignores (a warning line counts it) without a sink. */
+    private static Consumer<DatasetException> sink(Consumer<DatasetException> problems) {
+        return problems != null ? problems : e -> {};
+    }
+
+    private static String fmt(float v) {
+        return v == Math.rint(v) ? Integer.toString((int) v) : Float.toString(v);
+    }
+
+    /** Whether the 0-based exclusive box of {@code o} misses the declared image entirely. */
+    private static boolean outside(RawObject o, int width, int height) {
+        float x1 = o.xmin() - 1f;
+        float y1 = o.ymin() - 1f;
+        return (width > 0 && (x1 >= width || o.xmax() <= 0))
+                || (height > 0 && (y1 >= height || o.ymax() <= 0));
+    }
+
+    /** Whether the 0-based exclusive box of {@code o} crosses the declared image's border. */
+    private static boolean partlyOutside(RawObject o, int width, int height) {
+        return o.xmin() - 1f < 0
+                || o.ymin() - 1f < 0
+                || (width > 0 && o.xmax() > width)
+                || (height > 0 && o.ymax() > height);
     }
 
     /**
@@ -215,9 +391,6 @@ public final class VocDetDataset implements DetDataset {
      * image size; returns null for a degenerate box.
      */
     private static Box convert(RawObject o, int cls, int width, int height) {
-        if (o.xmax() <= o.xmin() || o.ymax() <= o.ymin()) {
-            return null;
-        }
         float x1 = Math.max(0f, o.xmin() - 1f);
         float y1 = Math.max(0f, o.ymin() - 1f);
         float x2 = width > 0 ? Math.min(width, o.xmax()) : o.xmax();
@@ -247,14 +420,6 @@ public final class VocDetDataset implements DetDataset {
             throw new DatasetException(listFile, "split list file has no entries");
         }
         return ids;
-    }
-
-    private static List<Path> listXml(Path dir) {
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> p.getFileName().toString().endsWith(".xml")).sorted().toList();
-        } catch (IOException | UncheckedIOException e) {
-            throw new DatasetException(dir, "cannot list annotations: " + e, e);
-        }
     }
 
     private static DocumentBuilder newDocumentBuilder() {
@@ -381,6 +546,31 @@ public final class VocDetDataset implements DetDataset {
     /** File names of the annotations that had degenerate boxes dropped, in split order. */
     public List<String> degenerateFiles() {
         return degenerateFiles;
+    }
+
+    /** Number of images the split lists (those left out for a problem included). */
+    public int listed() {
+        return listed;
+    }
+
+    /** Number of boxes dropped because they lie entirely outside the declared image. */
+    public int droppedOutside() {
+        return droppedOutside;
+    }
+
+    /** File names of the annotations with boxes entirely outside the image, in split order. */
+    public List<String> outsideFiles() {
+        return outsideFiles;
+    }
+
+    /** Number of boxes partly outside the declared image, clipped to it. */
+    public int clipped() {
+        return clipped;
+    }
+
+    /** File names of the annotations with clipped boxes, in split order. */
+    public List<String> clippedFiles() {
+        return clippedFiles;
     }
 
     /** The annotation file of image {@code index}. */

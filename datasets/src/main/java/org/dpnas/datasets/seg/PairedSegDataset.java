@@ -52,9 +52,9 @@ abstract class PairedSegDataset implements SegDataset {
     }
 
     /** Fails with a message naming the image file when it does not exist. */
-    static void requireImage(Path image, Path listedIn) {
+    static void requireImage(Path image) {
         if (!Files.isRegularFile(image)) {
-            throw new DatasetException(image, "image file not found (listed in " + listedIn + ")");
+            throw new DatasetException(image, "image file not found");
         }
     }
 
@@ -118,13 +118,18 @@ abstract class PairedSegDataset implements SegDataset {
 
     /**
      * Decodes sample {@code index}: the image as RGB, the label as raw samples mapped to train ids.
+     * Missing files are found here, per sample, not when the split is listed, so that {@code
+     * --on-bad-sample skip} covers them like any other bad sample.
      *
-     * @throws DatasetException naming the file if a file is unreadable or truncated, if the label
-     *     size differs from the image size, or if a label value is out of range after mapping
+     * @throws DatasetException naming the file if a file is missing, unreadable or truncated, if
+     *     the label size differs from the image size, or if a label value is out of range after
+     *     mapping
      */
     @Override
     public SegSample get(int index) {
         Entry e = entries.get(Objects.checkIndex(index, entries.size()));
+        requireImage(e.image());
+        requireLabel(e.image(), e.label());
         ImageDecoder.RgbImage image = ImageDecoder.readRgb(e.image());
         ImageDecoder.GrayImage label = ImageDecoder.readGray(e.label());
         if (label.width() != image.width() || label.height() != image.height()) {

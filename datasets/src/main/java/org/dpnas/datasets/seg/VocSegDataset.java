@@ -107,8 +107,6 @@ public final class VocSegDataset extends PairedSegDataset {
                                 + line
                                 + "\"");
             }
-            requireImage(image, listFile);
-            requireLabel(image, label);
             String name = image.getFileName().toString();
             int dot = name.lastIndexOf('.');
             entries.add(new Entry(dot > 0 ? name.substring(0, dot) : name, image, label));

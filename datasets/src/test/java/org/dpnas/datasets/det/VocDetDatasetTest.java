@@ -189,4 +189,58 @@ class VocDetDatasetTest {
         assertTrue(e.getMessage().contains("32x24"), e.getMessage());
         assertTrue(e.getMessage().contains("33x24"), e.getMessage());
     }
+
+    @Test
+    void boxesOutsideTheImageAreDroppedAndPartlyOutsideOnesClippedAndCounted() {
+        tinyVoc();
+        writeAnnotation(
+                "a",
+                32,
+                24,
+                object("dog", 0, 1, 1, 10, 20)
+                        + object("dog", 0, 30, 2, 40, 30) // partly outside: clipped
+                        + object("cat", 0, 40, 30, 50, 40)); // entirely outside
+        VocDetDataset ds = new VocDetDataset(root, "train", null, false, warnings);
+        assertEquals(1, ds.droppedOutside());
+        assertEquals(List.of("a.xml"), ds.outsideFiles());
+        assertEquals(1, ds.clipped());
+        assertEquals(0, ds.droppedDegenerate(), "outside is not reported as degenerate");
+        assertEquals(2, ds.get(0).boxes().size());
+        assertTrue(logText().contains("entirely outside the image in a.xml"), logText());
+        assertTrue(logText().contains("clipped 1 box(es)"), logText());
+    }
+
+    @Test
+    void withAProblemSinkEveryBadFileIsReportedAndTheRestLoads() {
+        tinyVoc();
+        TestFiles.writeJpeg(root.resolve("JPEGImages/c.jpg"), 32, 24);
+        TestFiles.writeJpeg(root.resolve("JPEGImages/d.jpg"), 32, 24);
+        TestFiles.writeText(root.resolve("Annotations/c.xml"), "<annotation><object>");
+        writeAnnotation("d", 32, 24, object("dgo", 0, 1, 1, 5, 5) + object("cat", 0, 1, 1, 5, 5));
+        TestFiles.writeText(root.resolve("classes.txt"), "cat\ndog\n");
+        TestFiles.writeText(root.resolve("ImageSets/Main/train.txt"), "a\nc\nd\nmissing\n");
+        List<DatasetException> problems = new java.util.ArrayList<>();
+        VocDetDataset ds = new VocDetDataset(root, "train", null, false, warnings, problems::add);
+        assertEquals(List.of("cat", "dog"), ds.classNames(), "from classes.txt");
+        List<String> msgs = problems.stream().map(Throwable::getMessage).toList();
+        assertEquals(3, msgs.size(), msgs.toString());
+        assertTrue(msgs.get(0).contains("c.xml: malformed annotation XML"), msgs.toString());
+        assertTrue(msgs.get(1).contains("missing.xml: annotation file not found"), msgs.toString());
+        assertTrue(
+                msgs.get(2).contains("d.xml: object class 'dgo' is not one of [cat, dog]"),
+                msgs.toString());
+        assertEquals(2, ds.size(), "a and d load; d keeps its good object");
+        assertEquals(1, ds.get(1).boxes().size());
+        // without a sink the first problem stops loading
+        assertThrows(DatasetException.class, () -> new VocDetDataset(root, "train"));
+    }
+
+    @Test
+    void aSplitReadsOnlyItsOwnAnnotations() {
+        tinyVoc();
+        // a broken file of another split does not matter
+        TestFiles.writeText(root.resolve("Annotations/other.xml"), "<annotation><object>");
+        VocDetDataset ds = new VocDetDataset(root, "train", null, false, warnings);
+        assertEquals(2, ds.size());
+    }
 }

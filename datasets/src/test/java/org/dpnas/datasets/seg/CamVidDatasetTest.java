@@ -130,8 +130,8 @@ class CamVidDatasetTest {
         assertTrue(bad.getMessage().contains("val.txt: entry 2"), bad.getMessage());
 
         TestFiles.writeText(tmp.resolve("val.txt"), "train/a_001.png valannot/a_001.png\n");
-        DatasetException missing =
-                assertThrows(DatasetException.class, () -> new CamVidDataset(tmp, "val"));
+        CamVidDataset val = new CamVidDataset(tmp, "val"); // files are checked per sample
+        DatasetException missing = assertThrows(DatasetException.class, () -> val.get(0));
         assertTrue(missing.getMessage().contains("valannot/a_001.png"), missing.getMessage());
         assertTrue(missing.getMessage().contains("train/a_001.png"), missing.getMessage());
     }

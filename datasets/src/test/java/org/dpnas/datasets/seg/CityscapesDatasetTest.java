@@ -129,8 +129,8 @@ class CityscapesDatasetTest {
     void missingLabelNamesImageAndLabel() {
         Path img = TestFiles.writeRgbPng(image("train", "bonn", "bonn_000000_000019"), 2, 2);
         TestFiles.writeText(root.resolve("gtFine/train/bonn/readme.txt"), "x");
-        DatasetException e =
-                assertThrows(DatasetException.class, () -> new CityscapesDataset(root, "train"));
+        CityscapesDataset ds = new CityscapesDataset(root, "train"); // files checked per sample
+        DatasetException e = assertThrows(DatasetException.class, () -> ds.get(0));
         assertTrue(e.getMessage().contains(img.toString()), e.getMessage());
         assertTrue(
                 e.getMessage().contains(label("train", "bonn", "bonn_000000_000019").toString()),

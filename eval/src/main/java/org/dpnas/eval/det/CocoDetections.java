@@ -13,8 +13,15 @@ import java.util.Objects;
  * Box detections (a COCO results file) bound to a ground truth, following pycocotools' {@code
  * loadRes} for bbox results: the i-th detection gets id {@code i + 1}, {@code iscrowd = 0} and
  * {@code area = w * h} of its box (used for the area ranges); every {@code image_id} must be an
- * image of the ground truth (pycocotools asserts this); detections whose {@code category_id} is not
- * a ground-truth category are dropped, as {@code COCOeval} never selects them.
+ * image of the ground truth (pycocotools asserts this).
+ *
+ * <p>Input that pycocotools would score silently wrong is an error naming the entry when a file is
+ * read: a {@code category_id} that is not a ground-truth category (COCOeval would ignore it, so a
+ * label-map mistake would look like low recall), a box with negative width or height, and a score
+ * or coordinate that is NaN or infinite (Python's {@code json.dump} writes a bare {@code NaN}).
+ * Read leniently, the first two are dropped and counted instead ({@link #droppedUnknownCategory()},
+ * {@link #droppedNegativeBox()}); non-finite numbers are always errors. In-memory detections
+ * ({@link #of}) follow COCOeval and drop unknown categories.
  */
 public final class CocoDetections {
 
@@ -52,6 +59,8 @@ public final class CocoDetections {
     final int[] cat;
     final double[] box;
     final double[] score;
+    private final int droppedCategory;
+    private final int droppedBox;
 
     private CocoDetections(
             CocoGroundTruth gt,
@@ -60,13 +69,18 @@ public final class CocoDetections {
             long[] categoryIds,
             double[] boxes,
             double[] scores,
-            Path file)
+            Path file,
+            boolean strict)
             throws CocoFormatException {
         this.gt = gt;
         this.total = n;
         int[] im = new int[n];
         int[] ca = new int[n];
         int kept = 0;
+        int unknown = 0;
+        int negative = 0;
+        String at = file == null ? "detections[" : "[";
+        String hint = " (--lenient drops and counts such detections)";
         for (int i = 0; i < n; i++) {
             im[i] = gt.imageIndex(imageIds[i]);
             if (im[i] < 0) {
@@ -80,10 +94,39 @@ public final class CocoDetections {
                                 + " (results do not correspond to the ground-truth set)");
             }
             ca[i] = gt.categoryIndex(categoryIds[i]);
+            if (file != null && ca[i] < 0) {
+                if (strict) {
+                    throw new CocoFormatException(
+                            file,
+                            at + i + "].category_id",
+                            "category id "
+                                    + categoryIds[i]
+                                    + " is not a category of the ground truth"
+                                    + (gt.source == null ? "" : " " + gt.source)
+                                    + hint);
+                }
+                unknown++;
+            } else if (file != null && (boxes[4 * i + 2] < 0 || boxes[4 * i + 3] < 0)) {
+                if (strict) {
+                    throw new CocoFormatException(
+                            file,
+                            at + i + "].bbox",
+                            "negative "
+                                    + (boxes[4 * i + 2] < 0 ? "width " + boxes[4 * i + 2] : "")
+                                    + (boxes[4 * i + 2] < 0 && boxes[4 * i + 3] < 0 ? " and " : "")
+                                    + (boxes[4 * i + 3] < 0 ? "height " + boxes[4 * i + 3] : "")
+                                    + " in [x, y, w, h]"
+                                    + hint);
+                }
+                negative++;
+                ca[i] = -1;
+            }
             if (ca[i] >= 0) {
                 kept++;
             }
         }
+        droppedCategory = unknown;
+        droppedBox = negative;
         size = kept;
         img = new int[kept];
         cat = new int[kept];
@@ -127,7 +170,7 @@ public final class CocoDetections {
             sc[i] = d.score();
         }
         try {
-            return new CocoDetections(gt, n, im, ca, bx, sc, null);
+            return new CocoDetections(gt, n, im, ca, bx, sc, null, false);
         } catch (CocoFormatException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
@@ -147,10 +190,20 @@ public final class CocoDetections {
      * @throws IOException if the file cannot be read
      */
     public static CocoDetections read(Path resultsJson, CocoGroundTruth gt) throws IOException {
+        return read(resultsJson, gt, false);
+    }
+
+    /**
+     * Reads a COCO bbox results file as {@link #read(Path, CocoGroundTruth)} does; with {@code
+     * lenient}, detections of an unknown category or with a negative width or height are dropped
+     * and counted instead of being errors.
+     */
+    public static CocoDetections read(Path resultsJson, CocoGroundTruth gt, boolean lenient)
+            throws IOException {
         Objects.requireNonNull(gt, "gt");
         JsonReader r = CocoJson.open(resultsJson);
         try (r) {
-            return parse(r, resultsJson, gt);
+            return parse(r, resultsJson, gt, !lenient);
         } catch (com.google.gson.stream.MalformedJsonException
                 | EOFException
                 | IllegalStateException
@@ -159,7 +212,7 @@ public final class CocoDetections {
         }
     }
 
-    private static CocoDetections parse(JsonReader r, Path f, CocoGroundTruth gt)
+    private static CocoDetections parse(JsonReader r, Path f, CocoGroundTruth gt, boolean strict)
             throws IOException {
         CocoJson.expect(r, JsonToken.BEGIN_ARRAY, f, "top level (results must be an array)");
         int cap = 1024;
@@ -196,10 +249,20 @@ public final class CocoDetections {
                     }
                     case "bbox" -> {
                         CocoJson.bbox(r, f, where(n, key), bx, 4 * n);
+                        for (int c = 0; c < 4; c++) {
+                            if (!Double.isFinite(bx[4 * n + c])) {
+                                throw new CocoFormatException(
+                                        f,
+                                        where(n, key),
+                                        "bbox of detection [" + n + "] has " + bx[4 * n + c]);
+                            }
+                        }
                         seen |= 4;
                     }
                     case "score" -> {
-                        sc[n] = CocoJson.number(r, f, where(n, key));
+                        sc[n] =
+                                CocoJson.finite(
+                                        r, f, where(n, key), "score of detection [" + n + "]");
                         seen |= 8;
                     }
                     default -> r.skipValue();
@@ -221,7 +284,7 @@ public final class CocoDetections {
         if (r.peek() != JsonToken.END_DOCUMENT) {
             throw new CocoFormatException(f, "top level", "data after the results array");
         }
-        return new CocoDetections(gt, n, im, ca, bx, sc, f);
+        return new CocoDetections(gt, n, im, ca, bx, sc, f, strict);
     }
 
     private static String where(int i, String field) {
@@ -244,6 +307,24 @@ public final class CocoDetections {
      */
     public int size() {
         return size;
+    }
+
+    /**
+     * Detections dropped (lenient reading) because their category is not a ground-truth category.
+     *
+     * @return the count
+     */
+    public int droppedUnknownCategory() {
+        return droppedCategory;
+    }
+
+    /**
+     * Detections dropped (lenient reading) because their box has a negative width or height.
+     *
+     * @return the count
+     */
+    public int droppedNegativeBox() {
+        return droppedBox;
     }
 
     /**

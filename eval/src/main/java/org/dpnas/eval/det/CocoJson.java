@@ -1,5 +1,6 @@
 package org.dpnas.eval.det;
 
+import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import java.io.BufferedReader;
@@ -32,6 +33,34 @@ final class CocoJson {
     static double number(JsonReader r, Path file, String where) throws IOException {
         expect(r, JsonToken.NUMBER, file, where);
         return r.nextDouble();
+    }
+
+    /**
+     * Reads a finite number; a bare {@code NaN}, {@code Infinity} or {@code -Infinity} (as Python's
+     * {@code json.dump} writes them) is reported as "{@code what} is NaN" rather than as a JSON
+     * syntax error.
+     */
+    static double finite(JsonReader r, Path file, String where, String what) throws IOException {
+        Strictness before = r.getStrictness();
+        r.setStrictness(Strictness.LENIENT); // only to read this one value
+        try {
+            JsonToken t = r.peek();
+            if (t == JsonToken.STRING) {
+                String text = r.nextString();
+                if (text.equals("NaN") || text.equals("Infinity") || text.equals("-Infinity")) {
+                    throw new CocoFormatException(file, where, what + " is " + text);
+                }
+                throw new CocoFormatException(file, where, "expected a number, found a string");
+            }
+            expect(r, JsonToken.NUMBER, file, where);
+            double v = r.nextDouble();
+            if (!Double.isFinite(v)) {
+                throw new CocoFormatException(file, where, what + " is " + v);
+            }
+            return v;
+        } finally {
+            r.setStrictness(before);
+        }
     }
 
     static long integer(JsonReader r, Path file, String where) throws IOException {

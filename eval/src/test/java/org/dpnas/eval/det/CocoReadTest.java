@@ -74,10 +74,16 @@ class CocoReadTest {
                           "extra": {"ignored": [1, 2]}},
                          {"image_id": 7, "category_id": 8, "bbox": [0, 0, 10, 10], "score": 0.8}]
                         """);
-        CocoDetections dt = CocoDetections.read(res, gt);
-        // category 8 is not a gt category: read (total 2) but not evaluated (size 1)
+        // category 8 is not a gt category: an error naming the entry, or dropped and counted
+        CocoFormatException e =
+                assertThrows(CocoFormatException.class, () -> CocoDetections.read(res, gt));
+        assertTrue(
+                e.getMessage().contains("results.json: [1].category_id: category id 8"),
+                e.getMessage());
+        CocoDetections dt = CocoDetections.read(res, gt, true);
         assertEquals(2, dt.total());
         assertEquals(1, dt.size());
+        assertEquals(1, dt.droppedUnknownCategory());
         CocoStats s = CocoEvaluator.evaluate(gt, dt);
         // cat: one gt, one exact detection -> AP 1; dog: only a crowd gt -> -1, left out
         assertEquals(1.0, s.get("AP"), 1e-12);
@@ -135,6 +141,40 @@ class CocoReadTest {
                                 + " {\"image_id\": 42, \"category_id\": 1, \"bbox\": [0,0,1,1], \"score\": 1}]");
         assertTrue(e.getMessage().contains("bad.json: [1].image_id"), e.getMessage());
         assertTrue(e.getMessage().contains("image id 42"), e.getMessage());
+    }
+
+    @Test
+    void aBareNanFromPythonIsReportedAsTheScoreOfItsDetection() throws IOException {
+        CocoFormatException e =
+                badResults(
+                        "[{\"image_id\": 3, \"category_id\": 1, \"bbox\": [0,0,1,1], \"score\": 1},"
+                                + " {\"image_id\": 3, \"category_id\": 1, \"bbox\": [0,0,1,1], \"score\": NaN}]");
+        assertTrue(e.getMessage().endsWith("score of detection [1] is NaN"), e.getMessage());
+        CocoFormatException inf =
+                badResults(
+                        "[{\"image_id\": 3, \"category_id\": 1, \"bbox\": [0,0,1,1], \"score\": -Infinity}]");
+        assertTrue(
+                inf.getMessage().endsWith("score of detection [0] is -Infinity"), inf.getMessage());
+        CocoFormatException quoted =
+                badResults(
+                        "[{\"image_id\": 3, \"category_id\": 1, \"bbox\": [0,0,1,1], \"score\": \"0.5\"}]");
+        assertTrue(
+                quoted.getMessage().contains("expected a number, found a string"),
+                quoted.getMessage());
+    }
+
+    @Test
+    void aNegativeWidthOrHeightIsAnErrorOrDroppedWhenLenient() throws IOException {
+        String json =
+                "[{\"image_id\": 3, \"category_id\": 1, \"bbox\": [0,0,1,1], \"score\": 1},"
+                        + " {\"image_id\": 3, \"category_id\": 1, \"bbox\": [5,5,-2,1], \"score\": 1}]";
+        CocoFormatException e = badResults(json);
+        assertTrue(
+                e.getMessage().contains("bad.json: [1].bbox: negative width -2.0"), e.getMessage());
+        CocoDetections dt = CocoDetections.read(write("lenient.json", json), gt(), true);
+        assertEquals(1, dt.size());
+        assertEquals(1, dt.droppedNegativeBox());
+        assertEquals(0, dt.droppedUnknownCategory());
     }
 
     @Test

@@ -1,0 +1,138 @@
+package org.dpnas.cli.weights;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import com.google.gson.JsonPrimitive;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Options;
+import org.dpnas.cli.Args;
+import org.dpnas.cli.CliException;
+import org.dpnas.cli.Command;
+import org.dpnas.cli.Opts;
+import org.dpnas.cli.train.Models;
+import org.dpnas.cli.train.SegTrainJob;
+import org.dpnas.cli.train.TrainConfigs;
+import org.dpnas.common.config.Config;
+import org.dpnas.common.config.ConfigLoader;
+import org.dpnas.common.data.SegDataset;
+import org.dpnas.common.io.WeightFiles;
+import org.dpnas.common.run.RunDirectory;
+import org.dpnas.common.train.Checkpointer;
+import org.dpnas.common.train.ParamIO;
+import org.dpnas.datasets.SegDatasets;
+import org.dpnas.datasets.augment.SegPipeline;
+
+/**
+ * {@code dpnas weights export}: writes the network of a run's checkpoint (any trained model: the
+ * baseline, DeepLabv3+, a retrained search) as float32 safetensors under PyTorch names (see {@link
+ * org.dpnas.common.io.TorchNames}), weights and BatchNorm statistics, with the model name, run and
+ * step as metadata.
+ */
+public final class ExportCommand implements Command {
+
+    @Override
+    public String name() {
+        return "export";
+    }
+
+    @Override
+    public String summary() {
+        return "write a run's network as safetensors (PyTorch names)";
+    }
+
+    @Override
+    public Options options() {
+        return Opts.of(
+                Opts.required("run", "DIR", "the run directory"),
+                Opts.required("out", "FILE", "the .safetensors file to write"),
+                Opts.value(
+                        "checkpoint", "DIR", "checkpoint directory to export", "the run's newest"));
+    }
+
+    @Override
+    public List<String> positionals() {
+        return List.of();
+    }
+
+    @Override
+    public int run(CommandLine cl, PrintStream out, PrintStream err) throws Exception {
+        Args.atMostPositionals(cl, 0);
+        RunDirectory run = new RunDirectory(Path.of(Args.requiredString(cl, "run")));
+        Path target = Path.of(Args.requiredString(cl, "out"));
+        if (!Files.exists(run.resolvedConfig())) {
+            throw new CliException(
+                    "--run " + run.root() + ": no config.resolved.json, not a dpnas run directory");
+        }
+        List<String> sets = new ArrayList<>();
+        Path pinned = run.root().resolve(Models.GENOTYPE_FILE);
+        if (Files.exists(pinned)) {
+            sets.add("model.genotype=" + new JsonPrimitive(pinned.toString()));
+        }
+        // the run's trained values replace any initial weights: never read those files again
+        sets.add("model.init_weights=null");
+        sets.add("model.backbone_weights=null");
+        Config config = ConfigLoader.load(TrainConfigs.defaults(), run.resolvedConfig(), sets);
+        Path checkpoint = Args.path(cl, "checkpoint", null);
+        if (checkpoint == null) {
+            checkpoint =
+                    new Checkpointer(run.checkpoints(), 1)
+                            .latest()
+                            .orElseThrow(
+                                    () ->
+                                            new CliException(
+                                                    "--run "
+                                                            + run.root()
+                                                            + ": no checkpoint in "
+                                                            + run.checkpoints()));
+        }
+        Path params = checkpoint.resolve("model.params");
+        if (!Files.exists(params)) {
+            throw new CliException("--checkpoint " + checkpoint + ": no model.params in it");
+        }
+        SegTrainJob.setUp(config);
+        SegDataset ds =
+                SegPipeline.evaluation(
+                        config.sub("data"),
+                        SegDatasets.open(
+                                config.sub("data"),
+                                config.getString("data.val_split"),
+                                config.getLong("seed")));
+        try (NDManager base = NDManager.newBaseManager()) {
+            Block model = Models.build(config.sub("model"), ds.numClasses());
+            model.initialize(
+                    base, DataType.FLOAT32, new Shape(1, 3, ds.get(0).height(), ds.get(0).width()));
+            try (InputStream in = new BufferedInputStream(Files.newInputStream(params))) {
+                ParamIO.load(model, new DataInputStream(in), params.toString());
+            }
+            Map<String, String> meta = new LinkedHashMap<>();
+            meta.put("format", "pt");
+            meta.put("dpnas_model", config.getString("model.name"));
+            meta.put("dpnas_run", run.root().toAbsolutePath().toString());
+            meta.put("dpnas_checkpoint", checkpoint.getFileName().toString());
+            meta.put("num_classes", String.valueOf(ds.numClasses()));
+            long n = WeightFiles.save(model, target, meta);
+            out.printf(
+                    Locale.ROOT,
+                    "wrote %s: %d tensors, %,d values (%s, %s)%n",
+                    target,
+                    ParamIO.named(model).size(),
+                    n,
+                    config.getString("model.name"),
+                    checkpoint.getFileName());
+        }
+        return 0;
+    }
+}

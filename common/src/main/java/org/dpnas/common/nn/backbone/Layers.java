@@ -1,0 +1,33 @@
+package org.dpnas.common.nn.backbone;
+
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.norm.BatchNorm;
+
+/** The two leaf layers torchvision's backbones are made of, with PyTorch's defaults. */
+final class Layers {
+
+    private Layers() {}
+
+    /**
+     * A bias-free square convolution with PyTorch's padding rule for these networks, {@code
+     * dilation·(kernel−1)/2}.
+     */
+    static Conv2d conv(int out, int kernel, int stride, int dilation, int groups) {
+        int pad = dilation * (kernel - 1) / 2;
+        return Conv2d.builder()
+                .setFilters(out)
+                .setKernelShape(new Shape(kernel, kernel))
+                .optStride(new Shape(stride, stride))
+                .optPadding(new Shape(pad, pad))
+                .optDilation(new Shape(dilation, dilation))
+                .optGroups(groups)
+                .optBias(false)
+                .build();
+    }
+
+    /** {@code nn.BatchNorm2d} defaults: eps 1e-5, momentum 0.1 (DJL's 0.9). */
+    static BatchNorm bn() {
+        return BatchNorm.builder().optMomentum(0.9f).optEpsilon(1e-5f).build();
+    }
+}
