@@ -18,6 +18,7 @@ import org.dpnas.cli.eval.EvalDetCommand;
 import org.dpnas.cli.eval.EvalModelCommand;
 import org.dpnas.cli.eval.EvalSegCommand;
 import org.dpnas.cli.search.SearchAutoDeepLabCommand;
+import org.dpnas.cli.sweep.SweepCommand;
 import org.dpnas.cli.train.TrainCommand;
 import org.dpnas.cli.weights.ExportCommand;
 import org.dpnas.cli.weights.InspectCommand;
@@ -122,6 +123,7 @@ public final class Main {
                         "benchmarks that print numbers",
                         new BenchEvalDetCommand(),
                         new BenchAutoDeepLabCommand()));
+        commands.add(new SweepCommand());
         return commands;
     }
 
