@@ -91,7 +91,12 @@ public final class AutoDeepLabSupernet extends AbstractBlock {
      * @param ops the candidate ops of every edge, in the order of α's columns
      */
     public AutoDeepLabSupernet(SupernetConfig config, List<OpSpec> ops) {
-        this(config, ops, ops.equals(OpSpec.darts()) ? SupernetImpl.FUSED : SupernetImpl.PLAIN);
+        this(
+                config,
+                ops,
+                ops.size() == OpSpec.darts().size() && ops.containsAll(OpSpec.darts())
+                        ? SupernetImpl.FUSED
+                        : SupernetImpl.PLAIN);
     }
 
     /**
@@ -348,7 +353,7 @@ public final class AutoDeepLabSupernet extends AbstractBlock {
         NDArray[] rows = null;
         NDArray[] mixing = null;
         if (impl == SupernetImpl.FUSED) {
-            mixing = FusedCell.mixing(alphaHat, config.blocks());
+            mixing = FusedCell.mixing(alphaHat, config.blocks(), ops);
         } else {
             rows = new NDArray[config.edges()];
             for (int e = 0; e < rows.length; e++) {
@@ -357,6 +362,7 @@ public final class AutoDeepLabSupernet extends AbstractBlock {
         }
         NDArray betaHat =
                 sm.create(betaMask(layers), new Shape(layers, NetworkSpace.LEVELS, 3))
+                        .toType(x.getDataType(), false)
                         .add(ps.getValue(betas, device, training))
                         .softmax(2);
 
