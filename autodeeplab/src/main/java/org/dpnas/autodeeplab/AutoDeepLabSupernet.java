@@ -22,6 +22,7 @@ import org.dpnas.autodeeplab.nn.SearchAspp;
 import org.dpnas.autodeeplab.nn.SearchCell;
 import org.dpnas.autodeeplab.nn.Stem;
 import org.dpnas.common.nn.ops.OpSpec;
+import org.dpnas.common.search.Supernet;
 
 /**
  * The Auto-DeepLab search supernet (Liu et al., CVPR 2019, Sec. 3 and 4.1): a stem to stride 4, L
@@ -40,7 +41,8 @@ import org.dpnas.common.nn.ops.OpSpec;
  * separate optimizers. Every array a forward pass creates — including softmax(α) and the β weights
  * — lives in the input's manager.
  */
-public final class AutoDeepLabSupernet extends AbstractBlock {
+public final class AutoDeepLabSupernet extends AbstractBlock
+        implements Supernet<AutoDeepLabGenotype> {
 
     private static final float MASKED = -1e9f;
 
@@ -240,11 +242,19 @@ public final class AutoDeepLabSupernet extends AbstractBlock {
     }
 
     /** The architecture parameters [α, β]. */
+    @Override
     public List<Parameter> archParameters() {
         return List.of(alphas, betas);
     }
 
+    /** The genotype decoded from the current α and β (top-2 cell, Viterbi path). */
+    @Override
+    public AutoDeepLabGenotype derive() {
+        return Decoder.decode(this);
+    }
+
     /** Every trainable parameter except α and β, in a stable order. */
+    @Override
     public List<Parameter> weightParameters() {
         List<Parameter> out = new ArrayList<>();
         for (Pair<String, Parameter> p : getParameters()) {

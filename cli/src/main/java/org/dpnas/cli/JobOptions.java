@@ -91,7 +91,8 @@ public final class JobOptions {
 
     private final Supplier<JsonObject> defaults;
     private final List<Key> keys;
-    private final Map<String, String> implied = new java.util.LinkedHashMap<>();
+    private final Map<String, Function<CommandLine, String>> implied =
+            new java.util.LinkedHashMap<>();
 
     /**
      * Creates the options of a job.
@@ -109,6 +110,15 @@ public final class JobOptions {
      * before the options themselves, so an explicit option still wins.
      */
     public JobOptions implying(String option, String override) {
+        implied.put(option, cl -> override);
+        return this;
+    }
+
+    /**
+     * Like {@link #implying(String, String)}, with an override computed from the command line (e.g.
+     * {@code model.name} read from the genotype file that {@code --genotype} names).
+     */
+    public JobOptions implyingFrom(String option, Function<CommandLine, String> override) {
         implied.put(option, override);
         return this;
     }
@@ -163,7 +173,7 @@ public final class JobOptions {
         implied.forEach(
                 (option, override) -> {
                     if (cl.hasOption(option)) {
-                        overrides.add(override);
+                        overrides.add(override.apply(cl));
                     }
                 });
         for (Key k : keys) {

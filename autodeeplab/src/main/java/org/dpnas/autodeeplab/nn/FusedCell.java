@@ -21,6 +21,7 @@ import java.util.Map;
 import org.dpnas.common.nn.ConstantArrays;
 import org.dpnas.common.nn.ops.OpSpec;
 import org.dpnas.common.nn.ops.Pool3x3;
+import org.dpnas.common.search.darts.CellGraph;
 
 /**
  * The Auto-DeepLab search cell of {@link SearchCell}, evaluated with few, large engine ops: every
@@ -178,19 +179,19 @@ public final class FusedCell extends CellBase {
         return inChannels;
     }
 
-    /** Edges that read state j (0 = H^{l−2}, 1 = H^{l−1}, j ≥ 2 = block j − 2). */
+    /** Edges that read state j; see {@link CellGraph#edgesFrom}. */
     static int edgesFrom(int blocks, int j) {
-        return j < 2 ? blocks : blocks - j + 1;
+        return CellGraph.edgesFrom(blocks, j);
     }
 
-    /** The block that edge e of state j feeds. */
+    /** The block that edge e of state j feeds; see {@link CellGraph#blockOf}. */
     static int blockOf(int j, int e) {
-        return Math.max(0, j - 1) + e;
+        return CellGraph.blockOf(j, e);
     }
 
     /** The index of edge (block i, state j) in α's rows and a {@link SearchCell}'s edge list. */
     static int edgeIndex(int i, int j) {
-        return i * (i + 3) / 2 + j;
+        return CellGraph.edgeIndex(i, j);
     }
 
     /**

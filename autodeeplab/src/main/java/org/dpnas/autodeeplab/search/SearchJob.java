@@ -28,9 +28,9 @@ import org.dpnas.common.run.AtomicFiles;
 import org.dpnas.common.run.MetricsLog;
 import org.dpnas.common.run.Provenance;
 import org.dpnas.common.run.RunDirectory;
+import org.dpnas.common.search.OneShotSearch;
 import org.dpnas.common.train.Adam;
 import org.dpnas.common.train.BatchStream;
-import org.dpnas.common.train.BilevelStep;
 import org.dpnas.common.train.Constants;
 import org.dpnas.common.train.Devices;
 import org.dpnas.common.train.EpochSampler;
@@ -243,8 +243,8 @@ public final class SearchJob {
             history.truncateAfter(start);
             TrainLoop.Result result;
             try (history;
-                    BilevelStep step =
-                            new BilevelStep(
+                    OneShotSearch step =
+                            new OneShotSearch(
                                     net,
                                     weights,
                                     arch,

@@ -102,7 +102,7 @@ public final class SegTrainJob {
 
         // everything that can reject the configuration runs before the first file is written
         Block model = Models.build(config.sub("model"), trainSet.numClasses());
-        // an Auto-DeepLab genotype is copied into the run, so that eval rebuilds the same network
+        // a searched genotype is copied into the run, so that eval rebuilds the same network
         config = Models.pinGenotype(config, run.root());
         run.writeStart(
                 config.asJsonObject(), resume, Provenance.collect(seed, device.toString(), args));
