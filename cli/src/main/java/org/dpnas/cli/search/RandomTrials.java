@@ -28,7 +28,8 @@ import org.dpnas.common.train.Seeds;
 
 /**
  * {@code dpnas search METHOD --strategy random}: random search over a method's space, each child
- * retrained from scratch with the training defaults (the retrain budget) on the search
+ * retrained from scratch with the training defaults (the retrain budget; the batch size of the
+ * search's {@code search.batch_size}, {@code --trial-steps} to shorten it) on the search
  * configuration's data, in its own run directory {@code trials/trial-NNNN} under the search
  * directory, scored by its validation mIoU. Resumes: finished trials are read back from {@code
  * search/history.jsonl}, a cut-off child resumes from its checkpoint.
@@ -129,6 +130,9 @@ final class RandomTrials {
         sets.add("device=" + new JsonPrimitive(search.getString("device")));
         if (steps > 0) {
             sets.add("train.max_steps=" + steps);
+        }
+        if (search.has("search.batch_size")) {
+            sets.add("train.batch_size=" + search.getInt("search.batch_size"));
         }
         return ConfigLoader.load(defaults, null, sets);
     }
