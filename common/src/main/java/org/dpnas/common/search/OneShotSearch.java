@@ -51,8 +51,9 @@ public final class OneShotSearch implements TrainLoop.Step, AutoCloseable {
      * @param model the supernet
      * @param weights the network weights (updated on split A)
      * @param arch the architecture parameters (updated on split B)
-     * @param splitA batches of split A
-     * @param splitB batches of split B (a disjoint set of samples)
+     * @param splitA batches of split A (null when every batch is given to {@link
+     *     #weightStep(NDManager, long, NDList)})
+     * @param splitB batches of split B, a disjoint set of samples (null likewise)
      * @param weightLr learning rate of the weights per step
      * @param archLr learning rate of the architecture parameters per step
      * @param archStartStep the first step with an architecture update
@@ -72,7 +73,7 @@ public final class OneShotSearch implements TrainLoop.Step, AutoCloseable {
             float clipNorm,
             Constants constants,
             ParameterStore store) {
-        if (splitA == splitB) {
+        if (splitA != null && splitA == splitB) {
             throw new IllegalArgumentException("split A and split B must be different streams");
         }
         this.model = model;
@@ -119,7 +120,12 @@ public final class OneShotSearch implements TrainLoop.Step, AutoCloseable {
 
     /** The weight half of step t: loss on split A, weights updated; returns the loss. */
     public NDArray weightStep(NDManager sm, long t) throws Exception {
-        NDArray l = forwardBackward(splitA.get(t).toNDList(sm), null, sm);
+        return weightStep(sm, t, splitA.get(t).toNDList(sm));
+    }
+
+    /** The weight half of step t on a given batch (inputs, labels…) in {@code sm}. */
+    public NDArray weightStep(NDManager sm, long t, NDList batch) {
+        NDArray l = forwardBackward(batch, null, sm);
         arch.zeroGrad();
         if (clipNorm > 0f) {
             GradClip.clipByGlobalNorm(weights.params(), clipNorm, sm, constants);
@@ -133,7 +139,12 @@ public final class OneShotSearch implements TrainLoop.Step, AutoCloseable {
      * returns the loss with the penalty.
      */
     public NDArray archStep(NDManager sm, long t) throws Exception {
-        NDArray l = forwardBackward(splitB.get(t).toNDList(sm), penalty, sm);
+        return archStep(sm, t, splitB.get(t).toNDList(sm));
+    }
+
+    /** The architecture half of step t on a given batch (inputs, labels…) in {@code sm}. */
+    public NDArray archStep(NDManager sm, long t, NDList batch) {
+        NDArray l = forwardBackward(batch, penalty, sm);
         weights.zeroGrad();
         arch.step(archLr.at(t));
         return l;
@@ -155,7 +166,11 @@ public final class OneShotSearch implements TrainLoop.Step, AutoCloseable {
 
     @Override
     public void close() {
-        splitA.close();
-        splitB.close();
+        if (splitA != null) {
+            splitA.close();
+        }
+        if (splitB != null) {
+            splitB.close();
+        }
     }
 }
