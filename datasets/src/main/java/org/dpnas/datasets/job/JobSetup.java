@@ -130,7 +130,11 @@ public final class JobSetup implements AutoCloseable {
      * @return [A, B], readable, not yet augmented
      */
     public SegDataset[] abSplit() {
-        SegDataset raw = raw("train_split");
+        return abSplit(raw("train_split"));
+    }
+
+    /** {@link #abSplit()} of a given raw training set. */
+    public SegDataset[] abSplit(SegDataset raw) {
         Splits.Split ab = Splits.abSplit(raw.size(), Seeds.mix(seed, "ab-split"));
         return new SegDataset[] {
             readable(new SubsetDataset(raw, ab.first())),
