@@ -167,6 +167,11 @@ public final class AutoDeepLabMethod implements SearchMethod {
     }
 
     @Override
+    public Block searchNetwork(Config config) {
+        return new AutoDeepLabSupernet(SearchJob.space(config));
+    }
+
+    @Override
     public String sizes(Block network) {
         if (network instanceof AutoDeepLabNet n) {
             return String.format(

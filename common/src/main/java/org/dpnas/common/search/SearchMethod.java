@@ -84,6 +84,17 @@ public interface SearchMethod {
      */
     Block retrainNetwork(Config model, int numClasses);
 
+    /**
+     * The network a one-shot search run trains (its supernet, whose checkpoints hold weights and
+     * architecture parameters), for {@code eval model --run} on a search run.
+     *
+     * @param config the search run's resolved configuration
+     * @throws UnsupportedOperationException when the method has no supernet
+     */
+    default Block searchNetwork(Config config) {
+        throw new UnsupportedOperationException(name() + " has no supernet to evaluate");
+    }
+
     /** Size words for a cost line of a network this method built (e.g. "F 8, B 5"). */
     default String sizes(Block network) {
         return "";
