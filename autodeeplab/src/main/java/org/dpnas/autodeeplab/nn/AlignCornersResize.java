@@ -7,11 +7,11 @@ import org.dpnas.common.nn.ConstantArrays;
 /**
  * Bilinear resizing with PyTorch's {@code align_corners=True} semantics, which the Auto-DeepLab
  * reference uses for every resampling: source coordinate {@code i·(n−1)/(m−1)}. DJL's own
- * interpolation is wrong for that mode (DESIGN.md), so the resize is two matrix products, {@code Y
- * = A_H · X · A_Wᵀ}, with interpolation matrices computed once per (device, type, n, m) and kept in
- * the bounded {@link ConstantArrays#shared()} cache. It is exact to float precision and
- * differentiable; the input is the first operand of every product, so results land in the input's
- * manager.
+ * interpolation is wrong for that mode (docs/architecture.md, "DJL facts"), so the resize is two
+ * matrix products, {@code Y = A_H · X · A_Wᵀ}, with interpolation matrices computed once per
+ * (device, type, n, m) and kept in the bounded {@link ConstantArrays#shared()} cache. It is exact
+ * to float precision and differentiable; the input is the first operand of every product, so
+ * results land in the input's manager.
  */
 public final class AlignCornersResize {
 
