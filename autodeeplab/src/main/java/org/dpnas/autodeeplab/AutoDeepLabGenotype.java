@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.dpnas.common.nn.ops.OpSpec;
 import org.dpnas.common.run.AtomicFiles;
+import org.dpnas.common.search.Genotype;
+import org.dpnas.common.search.darts.CellEdge;
 
 /**
  * An Auto-DeepLab architecture as plain data (Liu et al., CVPR 2019, Sec. 3.3): the cell — two
@@ -32,8 +34,9 @@ public record AutoDeepLabGenotype(
         int filterMultiplier,
         int blocks,
         int layers,
-        List<List<Edge>> cell,
-        List<Integer> networkPath) {
+        List<List<CellEdge>> cell,
+        List<Integer> networkPath)
+        implements Genotype {
 
     /** The schema version written and accepted. */
     public static final int SCHEMA = 1;
@@ -43,14 +46,6 @@ public record AutoDeepLabGenotype(
 
     /** The path the paper reports (TF DeepLab {@code hnasnet}), level per layer at L = 12. */
     public static final List<Integer> PAPER_PATH = List.of(0, 0, 0, 1, 2, 1, 2, 2, 3, 3, 2, 1);
-
-    /**
-     * One chosen input of a block.
-     *
-     * @param input 0 = H^{l−2}, 1 = H^{l−1}, 2 + i = block i
-     * @param op the op's genotype name, e.g. {@code sep_conv_3x3}
-     */
-    public record Edge(int input, String op) {}
 
     /** Validates the genotype, naming the first problem. */
     public AutoDeepLabGenotype {
@@ -70,7 +65,7 @@ public record AutoDeepLabGenotype(
                     "cell has " + cell.size() + " blocks, expected " + blocks);
         }
         for (int i = 0; i < blocks; i++) {
-            List<Edge> b = cell.get(i);
+            List<CellEdge> b = cell.get(i);
             if (b.size() != 2) {
                 throw new IllegalArgumentException(
                         "block " + i + " has " + b.size() + " inputs, expected 2");
@@ -78,7 +73,7 @@ public record AutoDeepLabGenotype(
             if (b.get(0).input() == b.get(1).input()) {
                 throw new IllegalArgumentException("block " + i + " uses input twice");
             }
-            for (Edge e : b) {
+            for (CellEdge e : b) {
                 if (e.input() < 0 || e.input() >= i + 2) {
                     throw new IllegalArgumentException(
                             "block " + i + " input " + e.input() + " outside [0, " + (i + 2) + ")");
@@ -109,7 +104,18 @@ public record AutoDeepLabGenotype(
         }
     }
 
+    @Override
+    public String method() {
+        return METHOD;
+    }
+
+    @Override
+    public int schema() {
+        return SCHEMA;
+    }
+
     /** The genotype as {@code genotype.json} text. */
+    @Override
     public String toJson() {
         JsonObject o = new JsonObject();
         o.addProperty("schema", SCHEMA);
@@ -118,9 +124,9 @@ public record AutoDeepLabGenotype(
         o.addProperty("blocks", blocks);
         o.addProperty("layers", layers);
         JsonArray c = new JsonArray();
-        for (List<Edge> b : cell) {
+        for (List<CellEdge> b : cell) {
             JsonArray block = new JsonArray();
-            for (Edge e : b) {
+            for (CellEdge e : b) {
                 JsonObject edge = new JsonObject();
                 edge.addProperty("input", e.input());
                 edge.addProperty("op", e.op());
@@ -159,12 +165,12 @@ public record AutoDeepLabGenotype(
             throw new IllegalArgumentException(
                     "genotype is for method '" + method + "', not '" + METHOD + "'");
         }
-        List<List<Edge>> cell = new ArrayList<>();
+        List<List<CellEdge>> cell = new ArrayList<>();
         for (JsonElement b : field(o, "cell").getAsJsonArray()) {
-            List<Edge> block = new ArrayList<>();
+            List<CellEdge> block = new ArrayList<>();
             for (JsonElement e : b.getAsJsonArray()) {
                 JsonObject edge = e.getAsJsonObject();
-                block.add(new Edge(intField(edge, "input"), field(edge, "op").getAsString()));
+                block.add(new CellEdge(intField(edge, "input"), field(edge, "op").getAsString()));
             }
             cell.add(block);
         }

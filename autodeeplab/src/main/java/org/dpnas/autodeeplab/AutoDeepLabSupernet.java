@@ -22,6 +22,7 @@ import org.dpnas.autodeeplab.nn.SearchAspp;
 import org.dpnas.autodeeplab.nn.SearchCell;
 import org.dpnas.autodeeplab.nn.Stem;
 import org.dpnas.common.nn.ops.OpSpec;
+import org.dpnas.common.search.Supernet;
 
 /**
  * The Auto-DeepLab search supernet (Liu et al., CVPR 2019, Sec. 3 and 4.1): a stem to stride 4, L
@@ -40,7 +41,8 @@ import org.dpnas.common.nn.ops.OpSpec;
  * separate optimizers. Every array a forward pass creates — including softmax(α) and the β weights
  * — lives in the input's manager.
  */
-public final class AutoDeepLabSupernet extends AbstractBlock {
+public final class AutoDeepLabSupernet extends AbstractBlock
+        implements Supernet<AutoDeepLabGenotype> {
 
     private static final float MASKED = -1e9f;
 
@@ -91,7 +93,12 @@ public final class AutoDeepLabSupernet extends AbstractBlock {
      * @param ops the candidate ops of every edge, in the order of α's columns
      */
     public AutoDeepLabSupernet(SupernetConfig config, List<OpSpec> ops) {
-        this(config, ops, ops.equals(OpSpec.darts()) ? SupernetImpl.FUSED : SupernetImpl.PLAIN);
+        this(
+                config,
+                ops,
+                ops.size() == OpSpec.darts().size() && ops.containsAll(OpSpec.darts())
+                        ? SupernetImpl.FUSED
+                        : SupernetImpl.PLAIN);
     }
 
     /**
@@ -235,11 +242,19 @@ public final class AutoDeepLabSupernet extends AbstractBlock {
     }
 
     /** The architecture parameters [α, β]. */
+    @Override
     public List<Parameter> archParameters() {
         return List.of(alphas, betas);
     }
 
+    /** The genotype decoded from the current α and β (top-2 cell, Viterbi path). */
+    @Override
+    public AutoDeepLabGenotype derive() {
+        return Decoder.decode(this);
+    }
+
     /** Every trainable parameter except α and β, in a stable order. */
+    @Override
     public List<Parameter> weightParameters() {
         List<Parameter> out = new ArrayList<>();
         for (Pair<String, Parameter> p : getParameters()) {
@@ -348,7 +363,7 @@ public final class AutoDeepLabSupernet extends AbstractBlock {
         NDArray[] rows = null;
         NDArray[] mixing = null;
         if (impl == SupernetImpl.FUSED) {
-            mixing = FusedCell.mixing(alphaHat, config.blocks());
+            mixing = FusedCell.mixing(alphaHat, config.blocks(), ops);
         } else {
             rows = new NDArray[config.edges()];
             for (int e = 0; e < rows.length; e++) {
@@ -357,6 +372,7 @@ public final class AutoDeepLabSupernet extends AbstractBlock {
         }
         NDArray betaHat =
                 sm.create(betaMask(layers), new Shape(layers, NetworkSpace.LEVELS, 3))
+                        .toType(x.getDataType(), false)
                         .add(ps.getValue(betas, device, training))
                         .softmax(2);
 

@@ -1,16 +1,18 @@
 package org.dpnas.autodeeplab;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import org.dpnas.common.nn.ops.OpSpec;
+import org.dpnas.common.search.darts.CellEdge;
+import org.dpnas.common.search.darts.CellGraph;
 
 /**
  * Turns the continuous architecture (α, β) into a discrete {@link AutoDeepLabGenotype} (Liu et al.,
  * CVPR 2019, Sec. 3.3).
  *
  * <p>Cell: for each block keep the two incoming edges whose strongest non-{@code none} op has the
- * largest softmax(α) weight, and on each the arg-max op excluding {@code none} (DARTS, Sec. 2.4).
+ * largest softmax(α) weight, and on each the arg-max op excluding {@code none} (DARTS, Sec. 2.4;
+ * the shared {@link CellGraph#derive}).
  *
  * <p>Network: β read as transition probabilities — at each node (l − 1, s') the softmax of β[l][s']
  * over the choices valid there (no UP at level 0, no DOWN at level 3) — and the path of maximum
@@ -66,51 +68,8 @@ public final class Decoder {
      * @param blocks B
      * @param ops the ops of the columns
      */
-    public static List<List<AutoDeepLabGenotype.Edge>> cell(
-            float[][] alpha, int blocks, List<OpSpec> ops) {
-        int edges = blocks * (blocks + 3) / 2;
-        if (alpha.length != edges) {
-            throw new IllegalArgumentException(
-                    "α has "
-                            + alpha.length
-                            + " rows, a cell of "
-                            + blocks
-                            + " blocks has "
-                            + edges);
-        }
-        List<List<AutoDeepLabGenotype.Edge>> cell = new ArrayList<>();
-        int offset = 0;
-        for (int i = 0; i < blocks; i++) {
-            List<int[]> candidates = new ArrayList<>(); // (input, op), strength in parallel
-            List<Double> strength = new ArrayList<>();
-            for (int j = 0; j < i + 2; j++) {
-                double[] p = softmax(alpha[offset + j], ops.size());
-                int best = -1;
-                for (int o = 0; o < p.length; o++) {
-                    if (ops.get(o) != OpSpec.NONE && (best < 0 || p[o] > p[best])) {
-                        best = o;
-                    }
-                }
-                if (best < 0) {
-                    throw new IllegalArgumentException("the op list has only 'none'");
-                }
-                candidates.add(new int[] {j, best});
-                strength.add(p[best]);
-            }
-            List<Integer> order = new ArrayList<>();
-            for (int j = 0; j < candidates.size(); j++) {
-                order.add(j);
-            }
-            order.sort(Comparator.comparingDouble((Integer j) -> -strength.get(j)));
-            List<AutoDeepLabGenotype.Edge> block = new ArrayList<>();
-            for (int r = 0; r < 2; r++) {
-                int[] c = candidates.get(order.get(r));
-                block.add(new AutoDeepLabGenotype.Edge(c[0], ops.get(c[1]).opName()));
-            }
-            cell.add(block);
-            offset += i + 2;
-        }
-        return cell;
+    public static List<List<CellEdge>> cell(float[][] alpha, int blocks, List<OpSpec> ops) {
+        return new CellGraph(blocks).derive(alpha, ops, 2);
     }
 
     /**
@@ -193,26 +152,6 @@ public final class Decoder {
             path[l - 1] = from[l][path[l]];
         }
         return path;
-    }
-
-    private static double[] softmax(float[] row, int n) {
-        if (row.length != n) {
-            throw new IllegalArgumentException("α row has " + row.length + " entries, not " + n);
-        }
-        double max = Double.NEGATIVE_INFINITY;
-        for (float v : row) {
-            max = Math.max(max, v);
-        }
-        double[] p = new double[n];
-        double z = 0;
-        for (int i = 0; i < n; i++) {
-            p[i] = Math.exp(row[i] - max);
-            z += p[i];
-        }
-        for (int i = 0; i < n; i++) {
-            p[i] /= z;
-        }
-        return p;
     }
 
     private static List<Integer> toList(int[] a) {

@@ -1,32 +1,36 @@
 package org.dpnas.autodeeplab;
 
 import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
+import org.dpnas.autodeeplab.search.SearchJob;
+import org.dpnas.common.config.Config;
+import org.dpnas.common.config.ConfigLoader;
+import org.dpnas.common.search.OneShotSearch;
 import org.dpnas.common.train.Adam;
 import org.dpnas.common.train.Constants;
-import org.dpnas.common.train.Losses;
+import org.dpnas.common.train.LrSchedule;
 import org.dpnas.common.train.ParamGroup;
 import org.dpnas.common.train.Sgd;
 
 /**
  * Times the two halves of a first-order bilevel search step on the Auto-DeepLab supernet, on random
- * images and labels (about a tenth of the pixels set to the ignore label 255): the weight step
- * (forward, cross-entropy, backward, SGD with momentum 0.9 and weight decay 3e-4 at lr 0.025) and
- * the architecture step (the same forward and backward, then Adam with betas (0.9, 0.999) and
- * weight decay 1e-3 at lr 3e-3 on α and β), as {@code org.dpnas.common.train.BilevelStep} runs
- * them. Each step runs in its own sub-manager; the medians over the timed iterations are reported,
- * together with the number of arrays a weight step creates and the process's peak resident memory.
+ * images and labels (about a tenth of the pixels set to the ignore label 255), with the search's
+ * own step ({@link org.dpnas.common.search.OneShotSearch#weightStep(ai.djl.ndarray.NDManager, long,
+ * ai.djl.ndarray.NDList)} and {@code archStep}) and the optimizer settings of the search defaults
+ * ({@code search-defaults.json}: SGD momentum 0.9, weight decay 3e-4, lr 0.025, gradient-norm clip
+ * 5 on the weights; Adam (0.9, 0.999), weight decay 1e-3, lr 3e-3 on α and β). Each step runs in
+ * its own sub-manager; the medians over the timed iterations are reported, together with the number
+ * of arrays a weight step creates and the process's peak resident memory.
  */
 public final class SupernetBench {
 
@@ -114,39 +118,58 @@ public final class SupernetBench {
             AutoDeepLabSupernet net = new AutoDeepLabSupernet(preset.config(), impl);
             net.initialize(base, DataType.FLOAT32, xs);
             ParameterStore ps = new ParameterStore(base, false);
+            // the search's own step and optimizer settings (search-defaults.json), not a copy
+            Config search = ConfigLoader.load(SearchJob.defaults(), null, List.of()).sub("search");
+            float[] betas = search.getFloatArray("arch_betas");
             ParamGroup weights =
-                    new ParamGroup("weights", net.weightParameters(), new Sgd(0.9f, 3e-4f));
+                    new ParamGroup(
+                            "weights",
+                            net.weightParameters(),
+                            new Sgd(search.getFloat("momentum"), search.getFloat("weight_decay")));
             ParamGroup arch =
                     new ParamGroup(
                             "arch",
                             net.archParameters(),
-                            new Adam(0.9f, 0.999f, 1e-8f, 1e-3f, false));
+                            new Adam(
+                                    betas[0],
+                                    betas[1],
+                                    1e-8f,
+                                    search.getFloat("arch_weight_decay"),
+                                    false));
             double[] tw = new double[iters];
             double[] ta = new double[iters];
             double[] tf = new double[iters];
             int arrays = 0;
-            for (int it = 0; it < warmup + iters; it++) {
-                long t0 = System.nanoTime();
-                double forward;
-                try (NDManager sm = base.newSubManager()) {
-                    forward =
-                            forwardBackward(
-                                    net, ps, sm.create(image, xs), sm.create(label, ys), constants);
-                    arch.zeroGrad();
-                    weights.step(0.025f);
-                    arrays = sm.getManagedArrays().size();
-                }
-                long t1 = System.nanoTime();
-                try (NDManager sm = base.newSubManager()) {
-                    forwardBackward(net, ps, sm.create(image, xs), sm.create(label, ys), constants);
-                    weights.zeroGrad();
-                    arch.step(3e-3f);
-                }
-                long t2 = System.nanoTime();
-                if (it >= warmup) {
-                    tw[it - warmup] = (t1 - t0) / 1e6;
-                    ta[it - warmup] = (t2 - t1) / 1e6;
-                    tf[it - warmup] = forward;
+            try (OneShotSearch step =
+                    new OneShotSearch(
+                            new Timed(net, tf, warmup),
+                            weights,
+                            arch,
+                            null,
+                            null,
+                            LrSchedule.constant(search.getFloat("weight_lr")),
+                            LrSchedule.constant(search.getFloat("arch_lr")),
+                            0,
+                            search.getFloat("grad_clip_norm"),
+                            constants,
+                            ps)) {
+                for (int it = 0; it < warmup + iters; it++) {
+                    long t0 = System.nanoTime();
+                    try (NDManager sm = base.newSubManager()) {
+                        step.weightStep(
+                                sm, it, new NDList(sm.create(image, xs), sm.create(label, ys)));
+                        arrays = sm.getManagedArrays().size();
+                    }
+                    long t1 = System.nanoTime();
+                    try (NDManager sm = base.newSubManager()) {
+                        step.archStep(
+                                sm, it, new NDList(sm.create(image, xs), sm.create(label, ys)));
+                    }
+                    long t2 = System.nanoTime();
+                    if (it >= warmup) {
+                        tw[it - warmup] = (t1 - t0) / 1e6;
+                        ta[it - warmup] = (t2 - t1) / 1e6;
+                    }
                 }
             }
             weights.optimizer().close();
@@ -157,16 +180,40 @@ public final class SupernetBench {
         }
     }
 
-    /** Forward, loss and backward; returns the milliseconds of forward and loss. */
-    private static double forwardBackward(
-            AutoDeepLabSupernet net, ParameterStore ps, NDArray x, NDArray y, Constants constants) {
-        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+    /**
+     * The supernet, timing the forward pass of every weight step (the first forward of each
+     * iteration) into {@code ms[iteration − warmup]}.
+     */
+    private static final class Timed extends ai.djl.nn.AbstractBlock {
+        private final AutoDeepLabSupernet net;
+        private final double[] ms;
+        private final int warmup;
+        private int calls;
+
+        Timed(AutoDeepLabSupernet net, double[] ms, int warmup) {
+            this.net = net;
+            this.ms = ms;
+            this.warmup = warmup;
+        }
+
+        @Override
+        protected NDList forwardInternal(
+                ParameterStore ps,
+                NDList inputs,
+                boolean training,
+                ai.djl.util.PairList<String, Object> params) {
             long t0 = System.nanoTime();
-            NDArray logits = net.forward(ps, new NDList(x), true).head();
-            NDArray loss = Losses.crossEntropy(logits, y, IGNORE, constants);
-            double ms = (System.nanoTime() - t0) / 1e6;
-            gc.backward(loss);
-            return ms;
+            NDList out = net.forward(ps, inputs, training);
+            int it = calls++ / 2 - warmup;
+            if (calls % 2 == 1 && it >= 0 && it < ms.length) {
+                ms[it] = (System.nanoTime() - t0) / 1e6;
+            }
+            return out;
+        }
+
+        @Override
+        public Shape[] getOutputShapes(Shape[] inputShapes) {
+            return net.getOutputShapes(inputShapes);
         }
     }
 

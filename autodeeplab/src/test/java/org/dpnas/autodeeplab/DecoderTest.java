@@ -10,8 +10,8 @@ import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.dpnas.autodeeplab.AutoDeepLabGenotype.Edge;
 import org.dpnas.common.nn.ops.OpSpec;
+import org.dpnas.common.search.darts.CellEdge;
 import org.junit.jupiter.api.Test;
 
 class DecoderTest {
@@ -34,11 +34,13 @@ class DecoderTest {
         a[2][3] = 4;
         a[3][2] = 3;
         a[4][5] = 2;
-        List<List<Edge>> cell = Decoder.cell(a, 2, OPS);
+        List<List<CellEdge>> cell = Decoder.cell(a, 2, OPS);
         assertEquals(
-                List.of(new Edge(1, "sep_conv_3x3"), new Edge(0, "dil_conv_5x5")), cell.get(0));
+                List.of(new CellEdge(1, "sep_conv_3x3"), new CellEdge(0, "dil_conv_5x5")),
+                cell.get(0));
         assertEquals(
-                List.of(new Edge(1, "avg_pool_3x3"), new Edge(2, "sep_conv_5x5")), cell.get(1));
+                List.of(new CellEdge(1, "avg_pool_3x3"), new CellEdge(2, "sep_conv_5x5")),
+                cell.get(1));
     }
 
     @Test

@@ -9,7 +9,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import org.dpnas.autodeeplab.AutoDeepLabGenotype.Edge;
+import org.dpnas.common.search.darts.CellEdge;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,8 +30,9 @@ class GenotypeTest {
         assertEquals(12, g.layers());
         assertEquals(AutoDeepLabGenotype.PAPER_PATH, g.networkPath());
         assertEquals(
-                List.of(new Edge(1, "sep_conv_3x3"), new Edge(0, "skip_connect")), g.cell().get(0));
-        assertEquals(new Edge(5, "skip_connect"), g.cell().get(4).get(0));
+                List.of(new CellEdge(1, "sep_conv_3x3"), new CellEdge(0, "skip_connect")),
+                g.cell().get(0));
+        assertEquals(new CellEdge(5, "skip_connect"), g.cell().get(4).get(0));
     }
 
     @Test

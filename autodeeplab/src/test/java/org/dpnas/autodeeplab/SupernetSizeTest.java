@@ -10,7 +10,10 @@ import org.junit.jupiter.api.Test;
 
 class SupernetSizeTest {
 
-    /** The reference port's numbers at F=8, B=5, L=12, 19 classes (REFERENCE.md). */
+    /**
+     * The reference port's numbers at F=8, B=5, L=12, 19 classes (the public PyTorch reference
+     * implementation of Auto-DeepLab).
+     */
     @Test
     void dryRunMatchesTheReferenceAtPaperSettings() {
         AutoDeepLabSupernet.Size size = AutoDeepLabSupernet.dryRun(SupernetConfig.paper(19));

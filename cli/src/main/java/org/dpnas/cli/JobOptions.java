@@ -92,7 +92,8 @@ public final class JobOptions {
 
     private final Supplier<JsonObject> defaults;
     private final List<Key> keys;
-    private final Map<String, String> implied = new java.util.LinkedHashMap<>();
+    private final Map<String, Function<CommandLine, String>> implied =
+            new java.util.LinkedHashMap<>();
 
     /**
      * Creates the options of a job.
@@ -110,6 +111,15 @@ public final class JobOptions {
      * before the options themselves, so an explicit option still wins.
      */
     public JobOptions implying(String option, String override) {
+        implied.put(option, cl -> override);
+        return this;
+    }
+
+    /**
+     * Like {@link #implying(String, String)}, with an override computed from the command line (e.g.
+     * {@code model.name} read from the genotype file that {@code --genotype} names).
+     */
+    public JobOptions implyingFrom(String option, Function<CommandLine, String> override) {
         implied.put(option, override);
         return this;
     }
@@ -170,7 +180,7 @@ public final class JobOptions {
                     if (cl.hasOption(option)) {
                         overrides.add(
                                 new ConfigLoader.Setting(
-                                        override, "--" + option + " " + lastValue(cl, option)));
+                                        override.apply(cl), "--" + option + " " + lastValue(cl, option)));
                     }
                 });
         for (Key k : keys) {

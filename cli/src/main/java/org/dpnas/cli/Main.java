@@ -9,19 +9,21 @@ import java.util.Map;
 import java.util.Objects;
 import org.dpnas.cli.backbone.CostBackboneCommand;
 import org.dpnas.cli.backbone.ForwardCommand;
-import org.dpnas.cli.bench.BenchAutoDeepLabCommand;
 import org.dpnas.cli.bench.BenchEvalDetCommand;
+import org.dpnas.cli.bench.BenchMethodCommand;
 import org.dpnas.cli.cost.CostCommand;
 import org.dpnas.cli.data.BenchCommand;
 import org.dpnas.cli.data.CheckCommand;
 import org.dpnas.cli.eval.EvalDetCommand;
 import org.dpnas.cli.eval.EvalModelCommand;
 import org.dpnas.cli.eval.EvalSegCommand;
-import org.dpnas.cli.search.SearchAutoDeepLabCommand;
+import org.dpnas.cli.search.SearchMethodCommand;
 import org.dpnas.cli.sweep.SweepCommand;
 import org.dpnas.cli.train.TrainCommand;
 import org.dpnas.cli.weights.ExportCommand;
 import org.dpnas.cli.weights.InspectCommand;
+import org.dpnas.common.search.Registry;
+import org.dpnas.common.search.SearchMethod;
 
 /**
  * Entry point of the {@code dpnas} command: dispatches {@code dpnas VERB [options] ARGS} to a
@@ -85,11 +87,12 @@ public final class Main {
     public static List<Command> defaultCommands() {
         List<Command> commands = new ArrayList<>();
         // Register verbs here, one line each, in the order they should appear in help.
+        List<SearchMethod> methods = Registry.methods();
         commands.add(
                 new CommandGroup(
                         "search",
                         "search an architecture (writes best/genotype.json)",
-                        new SearchAutoDeepLabCommand()));
+                        methods.stream().map(SearchMethodCommand::new).toArray(Command[]::new)));
         commands.add(new TrainCommand());
         commands.add(
                 new CommandGroup(
@@ -121,8 +124,10 @@ public final class Main {
                 new CommandGroup(
                         "bench",
                         "benchmarks that print numbers",
-                        new BenchEvalDetCommand(),
-                        new BenchAutoDeepLabCommand()));
+                        java.util.stream.Stream.concat(
+                                        java.util.stream.Stream.of(new BenchEvalDetCommand()),
+                                        methods.stream().map(BenchMethodCommand::new))
+                                .toArray(Command[]::new)));
         commands.add(new SweepCommand());
         return commands;
     }

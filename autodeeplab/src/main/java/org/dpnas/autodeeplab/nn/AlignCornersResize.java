@@ -1,24 +1,19 @@
 package org.dpnas.autodeeplab.nn;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import org.dpnas.common.nn.ConstantArrays;
 
 /**
  * Bilinear resizing with PyTorch's {@code align_corners=True} semantics, which the Auto-DeepLab
  * reference uses for every resampling: source coordinate {@code i·(n−1)/(m−1)}. DJL's own
- * interpolation is wrong for that mode (DESIGN.md), so the resize is two matrix products, {@code Y
- * = A_H · X · A_Wᵀ}, with interpolation matrices computed once per (device, n, m) and kept for the
- * life of the JVM. It is exact to float precision and differentiable; the input is the first
- * operand of every product, so results land in the input's manager.
+ * interpolation is wrong for that mode (docs/architecture.md, "DJL facts"), so the resize is two
+ * matrix products, {@code Y = A_H · X · A_Wᵀ}, with interpolation matrices computed once per
+ * (device, type, n, m) and kept in the bounded {@link ConstantArrays#shared()} cache. It is exact
+ * to float precision and differentiable; the input is the first operand of every product, so
+ * results land in the input's manager.
  */
 public final class AlignCornersResize {
-
-    private static final Map<Device, NDManager> MANAGERS = new ConcurrentHashMap<>();
-    private static final Map<String, NDArray> MATRICES = new ConcurrentHashMap<>();
 
     private AlignCornersResize() {}
 
@@ -38,30 +33,32 @@ public final class AlignCornersResize {
         long[] s = x.getShape().getShape();
         NDArray y = x;
         if (s[3] != width) {
-            y = y.matMul(transposed(x.getDevice(), s[3], width));
+            y = y.matMul(transposed(x, s[3], width));
         }
         if (s[2] != height) {
-            y = y.transpose(0, 1, 3, 2).matMul(transposed(x.getDevice(), s[2], height));
+            y = y.transpose(0, 1, 3, 2).matMul(transposed(x, s[2], height));
             y = y.transpose(0, 1, 3, 2);
         }
         return y;
     }
 
-    /** Aᵀ of shape (n, m): column i holds the weights of output i over the n inputs. */
-    private static NDArray transposed(Device device, long n, long m) {
-        return MATRICES.computeIfAbsent(
-                device + ":" + n + ">" + m,
-                k -> {
-                    float[][] a = weights((int) n, (int) m);
-                    float[] t = new float[(int) (n * m)];
-                    for (int i = 0; i < m; i++) {
-                        for (int j = 0; j < n; j++) {
-                            t[(int) (j * m + i)] = a[i][j];
-                        }
-                    }
-                    NDManager mgr = MANAGERS.computeIfAbsent(device, NDManager::newBaseManager);
-                    return mgr.create(t, new Shape(n, m));
-                });
+    /** Aᵀ of shape (n, m) on x's device in x's type: column i holds output i's weights. */
+    private static NDArray transposed(NDArray x, long n, long m) {
+        return ConstantArrays.shared()
+                .get(
+                        "align-corners:" + n + ">" + m,
+                        x.getDevice(),
+                        x.getDataType(),
+                        () -> {
+                            float[][] a = weights((int) n, (int) m);
+                            float[] t = new float[(int) (n * m)];
+                            for (int i = 0; i < m; i++) {
+                                for (int j = 0; j < n; j++) {
+                                    t[(int) (j * m + i)] = a[i][j];
+                                }
+                            }
+                            return new ConstantArrays.Values(t, new Shape(n, m));
+                        });
     }
 
     /**

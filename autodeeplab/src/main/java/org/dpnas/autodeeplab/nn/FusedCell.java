@@ -18,9 +18,10 @@ import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import org.dpnas.common.nn.ConstantArrays;
 import org.dpnas.common.nn.ops.OpSpec;
 import org.dpnas.common.nn.ops.Pool3x3;
+import org.dpnas.common.search.darts.CellGraph;
 
 /**
  * The Auto-DeepLab search cell of {@link SearchCell}, evaluated with few, large engine ops: every
@@ -62,20 +63,21 @@ import org.dpnas.common.nn.ops.Pool3x3;
  */
 public final class FusedCell extends CellBase {
 
-    /** Columns of α (the DARTS op table) this cell reads. */
-    private static final int MAX = 1;
+    /** The op kinds the fused evaluation implements; α's columns are looked up in the op table. */
+    private static final List<OpSpec> CONV_KINDS =
+            List.of(
+                    OpSpec.SEP_CONV_3X3,
+                    OpSpec.SEP_CONV_5X5,
+                    OpSpec.DIL_CONV_3X3,
+                    OpSpec.DIL_CONV_5X5);
 
-    private static final int AVG = 2;
-    private static final int SKIP = 3;
-    private static final int[] CONV_OPS = {4, 5, 6, 7};
+    private static final List<OpSpec> SHARED_KINDS =
+            List.of(OpSpec.MAX_POOL_3X3, OpSpec.AVG_POOL_3X3, OpSpec.SKIP_CONNECT);
 
     /** DJL momentum (torch 1 − 0.1) of every edge BN. */
     private static final float KEEP = 0.9f;
 
     private static final float EPS = 1e-5f;
-
-    private static final Map<String, NDArray> CONSTANTS = new ConcurrentHashMap<>();
-    private static final Map<Device, NDManager> MANAGERS = new ConcurrentHashMap<>();
 
     private final Source[] sources;
 
@@ -162,31 +164,34 @@ public final class FusedCell extends CellBase {
         }
     }
 
-    /** Checks the op table before anything is built; returns {@code inChannels}. */
+    /**
+     * Checks the op table before anything is built: it must hold exactly the eight DARTS ops, in
+     * any order (α's columns follow the table). Returns {@code inChannels}.
+     */
     private static int[] requireDarts(List<OpSpec> ops, int[] inChannels) {
-        if (!ops.equals(OpSpec.darts())) {
+        if (ops.size() != OpSpec.darts().size() || !ops.containsAll(OpSpec.darts())) {
             throw new IllegalArgumentException(
-                    "the fused cell implements the DARTS op table "
+                    "the fused cell implements the eight DARTS ops "
                             + OpSpec.darts()
-                            + ", got "
+                            + " (in any order), got "
                             + ops);
         }
         return inChannels;
     }
 
-    /** Edges that read state j (0 = H^{l−2}, 1 = H^{l−1}, j ≥ 2 = block j − 2). */
+    /** Edges that read state j; see {@link CellGraph#edgesFrom}. */
     static int edgesFrom(int blocks, int j) {
-        return j < 2 ? blocks : blocks - j + 1;
+        return CellGraph.edgesFrom(blocks, j);
     }
 
-    /** The block that edge e of state j feeds. */
+    /** The block that edge e of state j feeds; see {@link CellGraph#blockOf}. */
     static int blockOf(int j, int e) {
-        return Math.max(0, j - 1) + e;
+        return CellGraph.blockOf(j, e);
     }
 
     /** The index of edge (block i, state j) in α's rows and a {@link SearchCell}'s edge list. */
     static int edgeIndex(int i, int j) {
-        return i * (i + 3) / 2 + j;
+        return CellGraph.edgeIndex(i, j);
     }
 
     /**
@@ -194,58 +199,73 @@ public final class FusedCell extends CellBase {
      * holding the weights of edge e of state j over the candidate maps [sep 3 × E, sep 5 × E, dil 3
      * × E, dil 5 × E, max, avg, skip] (zero for the other edges' maps). Shared by every cell.
      *
-     * @param alphaHat softmax(α), (edges, 8); the results land in its manager
+     * @param alphaHat softmax(α), (edges, ops); the results land in its manager
      * @param blocks B
+     * @param ops the op table, in the order of α's columns (the eight DARTS ops in any order)
      * @return the matrices, indexed by state
      */
-    public static NDArray[] mixing(NDArray alphaHat, int blocks) {
+    public static NDArray[] mixing(NDArray alphaHat, int blocks, List<OpSpec> ops) {
+        requireDarts(ops, null);
         long rows = alphaHat.getShape().get(0);
         long cols = alphaHat.getShape().get(1);
         NDArray flat = alphaHat.reshape(1, rows * cols);
         NDArray[] out = new NDArray[blocks + 1];
         for (int j = 0; j <= blocks; j++) {
             int e = edgesFrom(blocks, j);
-            NDArray select = selection(alphaHat.getDevice(), blocks, j, (int) rows, (int) cols);
+            NDArray select = selection(alphaHat, blocks, j, (int) rows, ops);
             out[j] = flat.matMul(select).reshape(e, 4L * e + 3);
         }
         return out;
     }
 
-    /** The constant (edges·ops, E(4E + 3)) 0/1 matrix that places α̂'s entries for state j. */
-    private static NDArray selection(Device device, int blocks, int j, int rows, int cols) {
-        String key = "sel:" + device + ":" + blocks + ":" + j + ":" + rows + "x" + cols;
-        return CONSTANTS.computeIfAbsent(
-                key,
-                k -> {
-                    int e = edgesFrom(blocks, j);
-                    int width = 4 * e + 3;
-                    float[] m = new float[rows * cols * e * width];
-                    for (int r = 0; r < e; r++) {
-                        int edge = edgeIndex(blockOf(j, r), j);
-                        for (int o = 0; o < CONV_OPS.length; o++) {
-                            m[(edge * cols + CONV_OPS[o]) * e * width + r * width + o * e + r] = 1f;
-                        }
-                        int[] shared = {MAX, AVG, SKIP};
-                        for (int s = 0; s < 3; s++) {
-                            m[(edge * cols + shared[s]) * e * width + r * width + 4 * e + s] = 1f;
-                        }
-                    }
-                    return manager(device).create(m, new Shape(rows * cols, (long) e * width));
-                });
-    }
-
-    private static NDManager manager(Device device) {
-        return MANAGERS.computeIfAbsent(device, NDManager::newBaseManager);
-    }
-
-    /** Constant ones or zeros of one size (γ and β of a non-affine BN). */
-    private static NDArray filled(Device device, long size, boolean ones) {
-        return CONSTANTS.computeIfAbsent(
-                (ones ? "ones:" : "zeros:") + device + ":" + size,
-                k -> {
-                    NDManager m = manager(device);
-                    return ones ? m.ones(new Shape(size)) : m.zeros(new Shape(size));
-                });
+    /**
+     * The constant (edges·ops, E(4E + 3)) 0/1 matrix that places α̂'s entries for state j; the
+     * column of each op kind is its index in {@code ops}.
+     */
+    private static NDArray selection(
+            NDArray alphaHat, int blocks, int j, int rows, List<OpSpec> ops) {
+        int cols = ops.size();
+        int[] conv = CONV_KINDS.stream().mapToInt(ops::indexOf).toArray();
+        int[] shared = SHARED_KINDS.stream().mapToInt(ops::indexOf).toArray();
+        String key =
+                "fused-selection:"
+                        + blocks
+                        + ":"
+                        + j
+                        + ":"
+                        + rows
+                        + "x"
+                        + cols
+                        + ":"
+                        + java.util.Arrays.toString(conv)
+                        + java.util.Arrays.toString(shared);
+        return ConstantArrays.shared()
+                .get(
+                        key,
+                        alphaHat.getDevice(),
+                        alphaHat.getDataType(),
+                        () -> {
+                            int e = edgesFrom(blocks, j);
+                            int width = 4 * e + 3;
+                            float[] m = new float[rows * cols * e * width];
+                            for (int r = 0; r < e; r++) {
+                                int edge = edgeIndex(blockOf(j, r), j);
+                                for (int o = 0; o < conv.length; o++) {
+                                    m[(edge * cols + conv[o]) * e * width + r * width + o * e + r] =
+                                            1f;
+                                }
+                                for (int s = 0; s < shared.length; s++) {
+                                    m[
+                                                    (edge * cols + shared[s]) * e * width
+                                                            + r * width
+                                                            + 4 * e
+                                                            + s] =
+                                            1f;
+                                }
+                            }
+                            return new ConstantArrays.Values(
+                                    m, new Shape((long) rows * cols, (long) e * width));
+                        });
     }
 
     /**
@@ -316,8 +336,8 @@ public final class FusedCell extends CellBase {
                         x,
                         ps.getValue(mean, d, training),
                         ps.getValue(var, d, training),
-                        filled(d, c, true),
-                        filled(d, c, false),
+                        ConstantArrays.shared().filled(d, x.getDataType(), c, true),
+                        ConstantArrays.shared().filled(d, x.getDataType(), c, false),
                         1,
                         keep,
                         EPS,
@@ -362,7 +382,13 @@ public final class FusedCell extends CellBase {
         NDArray max = Pool.maxPool2d(x, k3, one, one, false);
         NDArray avg =
                 Pool.avgPool2d(x, k3, one, one, false, true)
-                        .mul(Pool3x3.rescale(x.getDevice(), shape.get(2), shape.get(3), 1));
+                        .mul(
+                                Pool3x3.rescale(
+                                        x.getDevice(),
+                                        x.getDataType(),
+                                        shape.get(2),
+                                        shape.get(3),
+                                        1));
         NDArray pools =
                 bn(
                         NDArrays.concat(new NDList(max, avg), 1),

@@ -13,12 +13,12 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.ArrayList;
 import java.util.List;
-import org.dpnas.autodeeplab.AutoDeepLabGenotype;
 import org.dpnas.common.cost.CostAware;
 import org.dpnas.common.cost.CostCounter;
 import org.dpnas.common.nn.Resize;
 import org.dpnas.common.nn.ops.OpSpec;
 import org.dpnas.common.nn.ops.ReluConvBn;
+import org.dpnas.common.search.darts.CellEdge;
 
 /**
  * One cell of the retrained Auto-DeepLab network (Liu et al., CVPR 2019, Sec. 3.1 and 4.2): the
@@ -62,7 +62,7 @@ public final class FixedCell extends AbstractBlock implements CostAware {
      * @param prevShift level of the cell minus level of H^{l−1}
      */
     public FixedCell(
-            List<List<AutoDeepLabGenotype.Edge>> cell,
+            List<List<CellEdge>> cell,
             int concat,
             int channels,
             int prevPrevChannels,
@@ -90,7 +90,7 @@ public final class FixedCell extends AbstractBlock implements CostAware {
             if (!live[i]) {
                 continue;
             }
-            List<AutoDeepLabGenotype.Edge> b = cell.get(i);
+            List<CellEdge> b = cell.get(i);
             inputs[i] = new int[] {b.get(0).input(), b.get(1).input()};
             ops[i] = new Block[2];
             for (int k = 0; k < 2; k++) {
@@ -132,7 +132,7 @@ public final class FixedCell extends AbstractBlock implements CostAware {
      * Which blocks are built: the last {@code concat} blocks and, transitively, every block they
      * read.
      */
-    static boolean[] live(List<List<AutoDeepLabGenotype.Edge>> cell, int concat) {
+    static boolean[] live(List<List<CellEdge>> cell, int concat) {
         int blocks = cell.size();
         boolean[] live = new boolean[blocks];
         for (int i = blocks - 1; i >= 0; i--) {
@@ -140,7 +140,7 @@ public final class FixedCell extends AbstractBlock implements CostAware {
                 live[i] = true;
             }
             if (live[i]) {
-                for (AutoDeepLabGenotype.Edge e : cell.get(i)) {
+                for (CellEdge e : cell.get(i)) {
                     if (e.input() >= 2) {
                         live[e.input() - 2] = true;
                     }
@@ -163,7 +163,7 @@ public final class FixedCell extends AbstractBlock implements CostAware {
      * @return trainable weights, affine BN scale and shift included
      */
     public static long weightCount(
-            List<List<AutoDeepLabGenotype.Edge>> cell,
+            List<List<CellEdge>> cell,
             int concat,
             int channels,
             int prevPrevChannels,
@@ -176,7 +176,7 @@ public final class FixedCell extends AbstractBlock implements CostAware {
         boolean[] live = live(cell, concat);
         for (int i = 0; i < cell.size(); i++) {
             if (live[i]) {
-                for (AutoDeepLabGenotype.Edge e : cell.get(i)) {
+                for (CellEdge e : cell.get(i)) {
                     n += OpSpec.fromName(e.op()).weightCount(channels, 1, true);
                 }
             }

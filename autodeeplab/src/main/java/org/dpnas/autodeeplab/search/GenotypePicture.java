@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Locale;
 import org.dpnas.autodeeplab.AutoDeepLabGenotype;
 import org.dpnas.autodeeplab.NetworkSpace;
+import org.dpnas.common.search.darts.CellEdge;
 
 /**
  * Draws a genotype as an SVG a person reads at a glance: on the left the cell (inputs H^{l−2} and
@@ -58,9 +59,9 @@ public final class GenotypePicture {
             line(s, pos[2 + i][0] + 30, pos[2 + i][1], out[0] - 30, out[1], "#cccccc", 1);
         }
         for (int i = 0; i < b; i++) {
-            List<AutoDeepLabGenotype.Edge> edges = g.cell().get(i);
+            List<CellEdge> edges = g.cell().get(i);
             for (int e = 0; e < edges.size(); e++) {
-                AutoDeepLabGenotype.Edge edge = edges.get(e);
+                CellEdge edge = edges.get(e);
                 double[] from = pos[edge.input()];
                 double[] to = pos[2 + i];
                 String colour = COLOURS[(2 * i + e) % COLOURS.length];
@@ -79,11 +80,11 @@ public final class GenotypePicture {
         inputs[1] = "H(l-1)";
         for (int i = 0; i < b; i++) {
             inputs[2 + i] = "block " + i;
-            List<AutoDeepLabGenotype.Edge> edges = g.cell().get(i);
+            List<CellEdge> edges = g.cell().get(i);
             double y = graphH + 30 + 18 * i;
             text(s, 20, y, 12, "bold", "block " + i + " =", "#000000");
             for (int e = 0; e < edges.size(); e++) {
-                AutoDeepLabGenotype.Edge edge = edges.get(e);
+                CellEdge edge = edges.get(e);
                 text(
                         s,
                         90 + 210 * e,

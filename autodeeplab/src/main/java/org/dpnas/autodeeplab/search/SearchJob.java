@@ -14,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.dpnas.autodeeplab.AutoDeepLabGenotype;
 import org.dpnas.autodeeplab.AutoDeepLabSupernet;
 import org.dpnas.autodeeplab.Decoder;
@@ -28,11 +27,10 @@ import org.dpnas.common.run.AtomicFiles;
 import org.dpnas.common.run.MetricsLog;
 import org.dpnas.common.run.Provenance;
 import org.dpnas.common.run.RunDirectory;
+import org.dpnas.common.search.OneShotSearch;
 import org.dpnas.common.train.Adam;
 import org.dpnas.common.train.BatchStream;
-import org.dpnas.common.train.BilevelStep;
 import org.dpnas.common.train.Constants;
-import org.dpnas.common.train.Devices;
 import org.dpnas.common.train.EpochSampler;
 import org.dpnas.common.train.LrSchedule;
 import org.dpnas.common.train.ParamGroup;
@@ -41,20 +39,19 @@ import org.dpnas.common.train.Sgd;
 import org.dpnas.common.train.TrainLoop;
 import org.dpnas.datasets.SegDatasets;
 import org.dpnas.datasets.augment.BadSampleDataset;
-import org.dpnas.datasets.augment.SegPipeline;
-import org.dpnas.datasets.split.Splits;
-import org.dpnas.datasets.split.SubsetDataset;
+import org.dpnas.datasets.job.JobSetup;
 import org.dpnas.eval.seg.SegEvaluator;
 import org.dpnas.eval.seg.SegMetrics;
 
 /**
- * The Auto-DeepLab search (Liu et al., CVPR 2019, §4): the training split cut into two disjoint
- * halves from the seed (A for the weights, B for α and β), first-order bilevel optimisation with
- * SGD + cosine schedule on the weights and Adam on the architecture from {@code arch_start_epoch},
- * and after every epoch the decoded genotype written to {@code best/genotype.json} with a picture
- * ({@code best/genotype.svg}) and appended to {@code search/genotypes.jsonl}, plus the supernet's
- * validation mIoU. Checkpoints hold the weights, α, β and both optimizers' state; {@code --resume}
- * continues exactly.
+ * The Auto-DeepLab search (Liu et al., CVPR 2019, §4): the run set up by {@link JobSetup}, the
+ * training split cut into two disjoint halves from the seed (A for the weights, B for α and β), the
+ * supernet searched by the shared {@link OneShotSearch} strategy: first-order bilevel optimisation
+ * with SGD + cosine schedule on the weights and Adam on the architecture from {@code
+ * arch_start_epoch}, and after every epoch the decoded genotype written to {@code
+ * best/genotype.json} with a picture ({@code best/genotype.svg}) and appended to {@code
+ * search/genotypes.jsonl}, plus the supernet's validation mIoU. Checkpoints hold the weights, α, β
+ * and both optimizers' state; {@code --resume} continues exactly.
  */
 public final class SearchJob {
 
@@ -113,38 +110,28 @@ public final class SearchJob {
     public static Outcome run(
             Config config, RunDirectory run, boolean resume, List<String> args, PrintStream console)
             throws Exception {
-        Device device = Devices.setUp(config.getInt("threads"), config.getString("device"));
-        long seed = config.getLong("seed");
-        Config data = config.sub("data");
         Config search = config.sub("search");
         int batch = search.getInt("batch_size");
-
-        BadSampleDataset raw =
-                SegPipeline.readable(
-                        data,
-                        SegDatasets.open(data, data.getString("train_split"), seed),
-                        m -> console.println("WARNING: " + m));
-        Splits.Split ab = Splits.abSplit(raw.size(), Seeds.mix(seed, "ab-split"));
-        SegDataset splitA =
-                SegPipeline.training(data, new SubsetDataset(raw, ab.first()), seed, batch);
-        SegDataset splitB =
-                SegPipeline.training(data, new SubsetDataset(raw, ab.second()), seed, batch);
-        SegDataset val =
-                SegPipeline.evaluation(
-                        data,
-                        SegPipeline.readable(
-                                data,
-                                SegDatasets.open(data, data.getString("val_split"), seed),
-                                m -> console.println("WARNING: " + m)));
+        JobSetup job = JobSetup.open(config, m -> console.println("WARNING: " + m));
+        Device device = job.device();
+        long seed = job.seed();
+        Config data = job.data();
+        // A and B are disjoint, each read through the bad-sample policy on its own and augmented
+        // by its own stream
+        BadSampleDataset[] ab = job.abSplit();
+        SegDataset splitA = job.training(ab[0], batch, null);
+        SegDataset splitB = job.training(ab[1], batch, "split-b-augment");
+        SegDataset val = job.valSet();
         SupernetConfig space = space(config);
-        if (space.numClasses() != raw.numClasses()) {
+        int numClasses = ab[0].numClasses();
+        if (space.numClasses() != numClasses) {
             throw new IllegalArgumentException(
                     "space.num_classes is "
                             + space.numClasses()
                             + " but dataset '"
                             + data.getString("dataset")
                             + "' has "
-                            + raw.numClasses()
+                            + numClasses
                             + " classes");
         }
         EpochSampler samplerA = new EpochSampler(splitA.size(), batch, seed);
@@ -163,10 +150,9 @@ public final class SearchJob {
         run.writeStart(
                 config.asJsonObject(), resume, Provenance.collect(seed, device.toString(), args));
 
-        int workers = SegPipeline.workers(data);
-        ExecutorService pool = workers > 1 ? Executors.newFixedThreadPool(workers) : null;
-        float[] mean = data.getFloatArray("mean");
-        float[] std = data.getFloatArray("std");
+        ExecutorService pool = job.pool();
+        float[] mean = job.mean();
+        float[] std = job.std();
         try (NDManager base = NDManager.newBaseManager(device);
                 Constants constants = new Constants(base)) {
             Seeds.seedEngine(seed);
@@ -244,8 +230,8 @@ public final class SearchJob {
             history.truncateAfter(start);
             TrainLoop.Result result;
             try (history;
-                    BilevelStep step =
-                            new BilevelStep(
+                    OneShotSearch step =
+                            new OneShotSearch(
                                     net,
                                     weights,
                                     arch,
@@ -267,16 +253,14 @@ public final class SearchJob {
                                     store)) {
                 result = loop.run(start, step, evaluation);
             }
-            run.writeDataSkips(BadSampleDataset.report(Map.of("train", raw)));
+            run.writeDataSkips(BadSampleDataset.report(Map.of("split_a", ab[0], "split_b", ab[1])));
             if (last[0] == null) {
                 last[0] = Decoder.decode(net);
                 writeGenotype(run, last[0], "step " + result.steps());
             }
             return new Outcome(run, last[0], result);
         } finally {
-            if (pool != null) {
-                pool.shutdownNow();
-            }
+            job.close();
         }
     }
 

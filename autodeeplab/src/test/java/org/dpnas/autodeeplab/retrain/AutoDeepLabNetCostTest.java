@@ -12,17 +12,17 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import java.util.List;
 import org.dpnas.autodeeplab.AutoDeepLabGenotype;
-import org.dpnas.autodeeplab.AutoDeepLabGenotype.Edge;
 import org.dpnas.common.cost.CostCounter;
 import org.dpnas.common.cost.CostReport;
 import org.dpnas.common.cost.OpType;
+import org.dpnas.common.search.darts.CellEdge;
 import org.junit.jupiter.api.Test;
 
 class AutoDeepLabNetCostTest {
 
     /** One block: skip_connect(H^{l−1}) + sep_conv_3x3(H^{l−2}). */
-    private static final List<List<Edge>> ONE_BLOCK =
-            List.of(List.of(new Edge(1, "skip_connect"), new Edge(0, "sep_conv_3x3")));
+    private static final List<List<CellEdge>> ONE_BLOCK =
+            List.of(List.of(new CellEdge(1, "skip_connect"), new CellEdge(0, "sep_conv_3x3")));
 
     /** F = 2, B = 1, path [0, 1, 0]; 2 classes, ASPP/decoder width 2, low-level width 2. */
     private static AutoDeepLabNet tiny() {
@@ -155,13 +155,13 @@ class AutoDeepLabNetCostTest {
      */
     @Test
     void autoDeepLabS() {
-        List<List<Edge>> cell =
+        List<List<CellEdge>> cell =
                 List.of(
-                        List.of(new Edge(0, "dil_conv_5x5"), new Edge(1, "sep_conv_3x3")),
-                        List.of(new Edge(0, "sep_conv_3x3"), new Edge(1, "dil_conv_3x3")),
-                        List.of(new Edge(0, "sep_conv_3x3"), new Edge(3, "sep_conv_3x3")),
-                        List.of(new Edge(2, "sep_conv_5x5"), new Edge(4, "sep_conv_5x5")),
-                        List.of(new Edge(5, "dil_conv_5x5"), new Edge(4, "sep_conv_5x5")));
+                        List.of(new CellEdge(0, "dil_conv_5x5"), new CellEdge(1, "sep_conv_3x3")),
+                        List.of(new CellEdge(0, "sep_conv_3x3"), new CellEdge(1, "dil_conv_3x3")),
+                        List.of(new CellEdge(0, "sep_conv_3x3"), new CellEdge(3, "sep_conv_3x3")),
+                        List.of(new CellEdge(2, "sep_conv_5x5"), new CellEdge(4, "sep_conv_5x5")),
+                        List.of(new CellEdge(5, "dil_conv_5x5"), new CellEdge(4, "sep_conv_5x5")));
         AutoDeepLabGenotype g =
                 new AutoDeepLabGenotype(20, 5, 12, cell, AutoDeepLabGenotype.PAPER_PATH);
         AutoDeepLabNet net = new AutoDeepLabNet(g, AutoDeepLabNet.Settings.of(g, 19));

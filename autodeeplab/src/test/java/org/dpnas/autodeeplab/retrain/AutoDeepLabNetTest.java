@@ -21,7 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.dpnas.autodeeplab.AutoDeepLabGenotype;
-import org.dpnas.autodeeplab.AutoDeepLabGenotype.Edge;
+import org.dpnas.common.search.darts.CellEdge;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,11 +29,11 @@ import org.junit.jupiter.api.Test;
 class AutoDeepLabNetTest {
 
     /** Three blocks touching every op kind: pooling, skip, separable and dilated convolutions. */
-    private static final List<List<Edge>> CELL =
+    private static final List<List<CellEdge>> CELL =
             List.of(
-                    List.of(new Edge(1, "sep_conv_3x3"), new Edge(0, "skip_connect")),
-                    List.of(new Edge(1, "dil_conv_3x3"), new Edge(0, "max_pool_3x3")),
-                    List.of(new Edge(3, "avg_pool_3x3"), new Edge(1, "dil_conv_5x5")));
+                    List.of(new CellEdge(1, "sep_conv_3x3"), new CellEdge(0, "skip_connect")),
+                    List.of(new CellEdge(1, "dil_conv_3x3"), new CellEdge(0, "max_pool_3x3")),
+                    List.of(new CellEdge(3, "avg_pool_3x3"), new CellEdge(1, "dil_conv_5x5")));
 
     private static NDManager base;
 
@@ -125,8 +125,8 @@ class AutoDeepLabNetTest {
      */
     @Test
     void parameterCountOfAHandCheckedNetwork() {
-        List<List<Edge>> cell =
-                List.of(List.of(new Edge(1, "skip_connect"), new Edge(0, "sep_conv_3x3")));
+        List<List<CellEdge>> cell =
+                List.of(List.of(new CellEdge(1, "skip_connect"), new CellEdge(0, "sep_conv_3x3")));
         AutoDeepLabGenotype g = new AutoDeepLabGenotype(2, 1, 1, cell, List.of(0));
         AutoDeepLabNet.Settings s = new AutoDeepLabNet.Settings(2, 2, 1, 2, 2);
         assertEquals(432, AutoDeepLabNet.weightCount(g, s));
@@ -214,13 +214,13 @@ class AutoDeepLabNetTest {
      */
     @Test
     void autoDeepLabSCount() {
-        List<List<Edge>> cell =
+        List<List<CellEdge>> cell =
                 List.of(
-                        List.of(new Edge(0, "dil_conv_5x5"), new Edge(1, "sep_conv_3x3")),
-                        List.of(new Edge(0, "sep_conv_3x3"), new Edge(1, "dil_conv_3x3")),
-                        List.of(new Edge(0, "sep_conv_3x3"), new Edge(3, "sep_conv_3x3")),
-                        List.of(new Edge(2, "sep_conv_5x5"), new Edge(4, "sep_conv_5x5")),
-                        List.of(new Edge(5, "dil_conv_5x5"), new Edge(4, "sep_conv_5x5")));
+                        List.of(new CellEdge(0, "dil_conv_5x5"), new CellEdge(1, "sep_conv_3x3")),
+                        List.of(new CellEdge(0, "sep_conv_3x3"), new CellEdge(1, "dil_conv_3x3")),
+                        List.of(new CellEdge(0, "sep_conv_3x3"), new CellEdge(3, "sep_conv_3x3")),
+                        List.of(new CellEdge(2, "sep_conv_5x5"), new CellEdge(4, "sep_conv_5x5")),
+                        List.of(new CellEdge(5, "dil_conv_5x5"), new CellEdge(4, "sep_conv_5x5")));
         AutoDeepLabGenotype g =
                 new AutoDeepLabGenotype(20, 5, 12, cell, AutoDeepLabGenotype.PAPER_PATH);
         long n = AutoDeepLabNet.weightCount(g, AutoDeepLabNet.Settings.of(g, 19));

@@ -9,9 +9,9 @@ import ai.djl.training.ParameterStore;
 import org.dpnas.autodeeplab.AutoDeepLabSupernet;
 import org.dpnas.autodeeplab.SupernetConfig;
 import org.dpnas.common.data.SegBatcher;
+import org.dpnas.common.search.OneShotSearch;
 import org.dpnas.common.train.Adam;
 import org.dpnas.common.train.BatchStream;
-import org.dpnas.common.train.BilevelStep;
 import org.dpnas.common.train.Constants;
 import org.dpnas.common.train.EpochSampler;
 import org.dpnas.common.train.LrSchedule;
@@ -51,8 +51,8 @@ class SearchMemoryTest {
                             "arch",
                             net.archParameters(),
                             new Adam(0.9f, 0.999f, 1e-8f, 1e-3f, false));
-            try (BilevelStep step =
-                    new BilevelStep(
+            try (OneShotSearch step =
+                    new OneShotSearch(
                             net,
                             weights,
                             arch,

@@ -15,11 +15,11 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
-import org.dpnas.autodeeplab.retrain.AutoDeepLabNet;
 import org.dpnas.cli.Args;
 import org.dpnas.cli.CliException;
 import org.dpnas.cli.Command;
@@ -35,6 +35,8 @@ import org.dpnas.common.cost.LatencyMeter;
 import org.dpnas.common.cost.LatencyTable;
 import org.dpnas.common.cost.OpType;
 import org.dpnas.common.run.RunDirectory;
+import org.dpnas.common.search.Registry;
+import org.dpnas.common.search.SearchMethod;
 
 /**
  * {@code dpnas cost}: prints a model's trainable and non-trainable parameters, its multiply-adds in
@@ -42,10 +44,10 @@ import org.dpnas.common.run.RunDirectory;
  * latency (median, p10, p90 of timed forward passes after warm-up, with thread count and device);
  * optionally writes them as JSON.
  *
- * <p>With {@code --genotype FILE} it costs the retrained Auto-DeepLab network of that genotype
- * (implies {@code --model autodeeplab}), built as {@code train --genotype} builds it: the
- * genotype's F and block count unless {@code --filter-multiplier} or {@code --block-multiplier}
- * override them. A missing or invalid genotype file is a usage error naming the file.
+ * <p>With {@code --genotype FILE} it costs the retrain network of that genotype (implies {@code
+ * --model} of the genotype's method), built as {@code train --genotype} builds it: the genotype's
+ * sizes unless {@code --filter-multiplier} or {@code --block-multiplier} override them. A missing
+ * or invalid genotype file is a usage error naming the file.
  */
 public final class CostCommand implements Command {
 
@@ -105,22 +107,23 @@ public final class CostCommand implements Command {
                 Opts.value(
                         "model",
                         "NAME",
-                        "model to cost: " + String.join(", ", Models.NAMES),
+                        "model to cost: " + String.join(", ", Models.names()),
                         TrainConfigs.defaultOf("model.name")),
                 Opts.value(
                         "genotype",
                         "FILE",
-                        "Auto-DeepLab genotype.json to cost (implies --model autodeeplab)",
+                        "genotype.json to cost (implies --model of its 'method')",
                         null),
                 Opts.value(
                         "filter-multiplier",
                         "F",
-                        "Auto-DeepLab filter multiplier (default: the genotype's)",
+                        "filter multiplier of a genotype's network (default: the genotype's)",
                         null),
                 Opts.value(
                         "block-multiplier",
                         "B",
-                        "Auto-DeepLab block multiplier (default: the genotype's block count)",
+                        "block multiplier of a genotype's network (default: the genotype's block"
+                                + " count)",
                         null),
                 Opts.value(
                         "backbone",
@@ -206,22 +209,14 @@ public final class CostCommand implements Command {
         }
         int threads = lat != null ? lat.threads() : JniUtils.getNumThreads();
 
-        AutoDeepLabNet.Settings adlSettings =
-                block instanceof AutoDeepLabNet net ? net.settings() : null;
+        Optional<SearchMethod> searched = Registry.method(model);
         String sizes =
-                adlSettings != null
-                        ? String.format(
-                                Locale.ROOT,
-                                "genotype %s, F %d, B %d",
-                                config.getString("model.genotype"),
-                                adlSettings.filterMultiplier(),
-                                adlSettings.blockMultiplier())
-                        : "deeplabv3plus".equals(model)
-                                ? "backbone "
-                                        + config.getString("model.backbone")
-                                        + ", output stride "
-                                        + config.getInt("model.output_stride")
-                                : "width " + config.getInt("model.width");
+                searched.isPresent()
+                        ? "genotype "
+                                + config.getString("model.genotype")
+                                + ", "
+                                + searched.get().sizes(block)
+                        : Registry.model(model).map(f -> f.sizes(config.sub("model"))).orElse("");
         out.printf(
                 Locale.ROOT,
                 "%s (%s, %d classes) at %s -> %s%n",
@@ -250,13 +245,18 @@ public final class CostCommand implements Command {
         if (json != null) {
             JsonObject o = new JsonObject();
             o.addProperty("model", model);
-            if (adlSettings != null) {
+            if (searched.isPresent()) {
                 o.add("width", JsonNull.INSTANCE);
                 o.addProperty("genotype", config.getString("model.genotype"));
-                o.addProperty("filter_multiplier", adlSettings.filterMultiplier());
-                o.addProperty("block_multiplier", adlSettings.blockMultiplier());
+                for (var e : searched.get().sizesJson(block).entrySet()) {
+                    o.add(e.getKey(), e.getValue());
+                }
             } else {
-                o.addProperty("width", config.getInt("model.width"));
+                o.add(
+                        "width",
+                        config.has("model.width") && !config.isNull("model.width")
+                                ? new JsonPrimitive(config.getInt("model.width"))
+                                : JsonNull.INSTANCE);
                 o.add("genotype", JsonNull.INSTANCE);
                 o.add("filter_multiplier", JsonNull.INSTANCE);
                 o.add("block_multiplier", JsonNull.INSTANCE);
@@ -303,28 +303,36 @@ public final class CostCommand implements Command {
         }
         boolean genotype = cl.hasOption("genotype");
         if (genotype) {
-            String model = Args.string(cl, "model", "autodeeplab");
-            if (!"autodeeplab".equals(model)) {
+            Path file = Args.path(cl, "genotype", null);
+            String method;
+            try {
+                method = Models.methodOf(file);
+            } catch (IllegalArgumentException e) {
+                throw new CliException(e.getMessage());
+            }
+            String model = Args.string(cl, "model", method);
+            if (!method.equals(model)) {
                 throw new CliException(
-                        "--genotype costs an Auto-DeepLab genotype: drop --model "
+                        "--genotype costs a '"
+                                + method
+                                + "' genotype: drop --model "
                                 + model
-                                + " or use --model autodeeplab");
+                                + " or use --model "
+                                + method);
             }
             if (cl.hasOption("width")) {
                 throw new CliException(
-                        "--width is the baseline's; an Auto-DeepLab network is sized by"
+                        "--width sizes a hand-designed model; a searched network is sized by"
                                 + " --filter-multiplier and --block-multiplier");
             }
-            sets.add("model.name=\"autodeeplab\"");
+            sets.add("model.name=" + new JsonPrimitive(method));
             sets.add("model.genotype=" + new JsonPrimitive(Args.string(cl, "genotype", null)));
         }
         for (String opt : new String[] {"filter-multiplier", "block-multiplier"}) {
             if (cl.hasOption(opt)) {
                 if (!genotype) {
                     throw new CliException(
-                            "option '--"
-                                    + opt
-                                    + "' sizes an Auto-DeepLab network: give --genotype");
+                            "option '--" + opt + "' sizes a searched network: give --genotype");
                 }
                 sets.add("model." + opt.replace('-', '_') + "=" + Args.intValue(cl, opt, 0));
             }

@@ -32,6 +32,8 @@ import org.dpnas.common.data.SegBatcher;
 import org.dpnas.common.data.SegDataset;
 import org.dpnas.common.run.RunDirectory;
 import org.dpnas.common.run.RunLock;
+import org.dpnas.common.search.Registry;
+import org.dpnas.common.search.SearchMethod;
 import org.dpnas.common.train.Checkpointer;
 import org.dpnas.common.train.ParamIO;
 import org.dpnas.datasets.SegDatasets;
@@ -42,6 +44,12 @@ import org.dpnas.eval.seg.SegMetrics;
 /**
  * {@code dpnas eval model}: evaluates a finished run's checkpoint on a dataset split and writes
  * mIoU, per-class IoU, pixel accuracy, mean class accuracy and frequency-weighted IoU.
+ *
+ * <p>Every kind of run: a training run (baseline or a retrained genotype) evaluates its network; a
+ * one-shot search run evaluates its supernet with the checkpoint's weights and architecture
+ * parameters (the network the derived genotype was read from; retrain the genotype for its own
+ * score); a multi-trial search run has no network of its own, and the message names a trial's run
+ * to evaluate instead.
  */
 public final class EvalModelCommand implements Command {
 
@@ -77,6 +85,16 @@ public final class EvalModelCommand implements Command {
             throw new CliException(
                     "--run " + run.root() + ": no config.resolved.json, not a dpnas run directory");
         }
+        if (Files.exists(run.root().resolve("search/history.jsonl"))) {
+            throw new CliException(
+                    "--run "
+                            + run.root()
+                            + " is a multi-trial search: it has no model of its own; evaluate one"
+                            + " of its trials, e.g. --run "
+                            + run.root().resolve("trials/trial-0000")
+                            + " (the best is named in best/trial.json)");
+        }
+        SearchMethod searched = searchMethodOf(run);
         Path out0 = Args.path(cl, "json", null);
         if (out0 != null && out0.toAbsolutePath().normalize().startsWith(run.root())) {
             // writing into the run: the run directory has one owner at a time
@@ -87,14 +105,18 @@ public final class EvalModelCommand implements Command {
         set(cl, "root", "data.root", sets);
         set(cl, "device", "device", sets);
         Path pinned = run.root().resolve(Models.GENOTYPE_FILE);
-        if (Files.exists(pinned)) {
+        if (searched == null && Files.exists(pinned)) {
             // the run's own copy, so a moved run directory still evaluates
             sets.add("model.genotype=" + new JsonPrimitive(pinned.toString()));
         }
         if (cl.hasOption("batch-size")) {
             sets.add("eval.batch_size=" + Args.intValue(cl, "batch-size", 1));
         }
-        Config config = ConfigLoader.load(TrainConfigs.defaults(), run.resolvedConfig(), sets);
+        Config config =
+                ConfigLoader.load(
+                        searched != null ? searched.searchDefaults() : TrainConfigs.defaults(),
+                        run.resolvedConfig(),
+                        sets);
         String split = Args.string(cl, "split", config.getString("data.val_split"));
         Path checkpoint = Args.path(cl, "checkpoint", null);
         if (checkpoint == null) {
@@ -120,7 +142,15 @@ public final class EvalModelCommand implements Command {
                         SegDatasets.open(config.sub("data"), split, config.getLong("seed")));
         SegMetrics m;
         try (NDManager base = NDManager.newBaseManager(device)) {
-            Block model = Models.build(config.sub("model"), ds.numClasses());
+            Block model;
+            try {
+                model =
+                        searched != null
+                                ? searched.searchNetwork(config)
+                                : Models.build(config.sub("model"), ds.numClasses());
+            } catch (UnsupportedOperationException e) {
+                throw new CliException("--run " + run.root() + ": " + e.getMessage());
+            }
             model.initialize(
                     base, DataType.FLOAT32, new Shape(1, 3, ds.get(0).height(), ds.get(0).width()));
             try (InputStream in = new BufferedInputStream(Files.newInputStream(params))) {
@@ -146,7 +176,13 @@ public final class EvalModelCommand implements Command {
                         + " ("
                         + ds.size()
                         + " images), checkpoint "
-                        + checkpoint);
+                        + checkpoint
+                        + (searched != null
+                                ? " (the "
+                                        + searched.name()
+                                        + " supernet of a search run, with its architecture"
+                                        + " weights)"
+                                : ""));
         out.println(m.table(ds.classNames()));
         Path json = Args.path(cl, "json", null);
         if (json != null) {
@@ -159,6 +195,32 @@ public final class EvalModelCommand implements Command {
             out.println("wrote " + json);
         }
         return 0;
+    }
+
+    /**
+     * The method of a one-shot search run (its {@code best/genotype.json} names it), or null for a
+     * training run.
+     */
+    private static SearchMethod searchMethodOf(RunDirectory run) throws java.io.IOException {
+        JsonObject c =
+                com.google.gson.JsonParser.parseString(Files.readString(run.resolvedConfig()))
+                        .getAsJsonObject();
+        if (c.has("model") || !c.has("search")) {
+            return null;
+        }
+        Path genotype = run.best().resolve("genotype.json");
+        if (!Files.exists(genotype)) {
+            throw new CliException(
+                    "--run "
+                            + run.root()
+                            + " is a search run without best/genotype.json yet: nothing to"
+                            + " evaluate");
+        }
+        try {
+            return Registry.methodOf(genotype);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(e.getMessage());
+        }
     }
 
     private static void set(CommandLine cl, String opt, String key, List<String> sets) {

@@ -13,8 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
 import org.dpnas.cli.weights.TrainWeights;
 import org.dpnas.common.config.Config;
 import org.dpnas.common.data.SegBatcher;
@@ -31,9 +29,9 @@ import org.dpnas.common.train.ParamGroup;
 import org.dpnas.common.train.Seeds;
 import org.dpnas.common.train.SegmentationStep;
 import org.dpnas.common.train.TrainLoop;
-import org.dpnas.datasets.SegDatasets;
 import org.dpnas.datasets.augment.BadSampleDataset;
 import org.dpnas.datasets.augment.SegPipeline;
+import org.dpnas.datasets.job.JobSetup;
 import org.dpnas.eval.seg.SegEvaluator;
 import org.dpnas.eval.seg.SegMetrics;
 
@@ -80,36 +78,28 @@ public final class SegTrainJob {
     public static Outcome run(
             Config config, RunDirectory run, boolean resume, List<String> args, PrintStream console)
             throws Exception {
-        Device device = setUp(config);
-        long seed = config.getLong("seed");
-        Config data = config.sub("data");
         Config train = config.sub("train");
         int batch = train.getInt("batch_size");
         long maxSteps = train.getLong("max_steps");
-        int workers = SegPipeline.workers(data);
-        BadSampleDataset trainRead =
-                SegPipeline.readable(
-                        data,
-                        SegDatasets.open(data, data.getString("train_split"), seed),
-                        m -> console.println("WARNING: " + m));
-        BadSampleDataset valRead =
-                SegPipeline.readable(
-                        data,
-                        SegDatasets.open(data, data.getString("val_split"), seed),
-                        m -> console.println("WARNING: " + m));
-        SegDataset trainSet = SegPipeline.training(data, trainRead, seed, batch);
+        JobSetup job = JobSetup.open(config, m -> console.println("WARNING: " + m));
+        Device device = job.device();
+        long seed = job.seed();
+        Config data = job.data();
+        BadSampleDataset trainRead = job.trainSet();
+        BadSampleDataset valRead = job.readable(job.raw("val_split"));
+        SegDataset trainSet = job.training(trainRead, batch, null);
         SegDataset valSet = SegPipeline.evaluation(data, valRead);
 
         // everything that can reject the configuration runs before the first file is written
         Block model = Models.build(config.sub("model"), trainSet.numClasses());
         TrainWeights.check(model, config);
-        // an Auto-DeepLab genotype is copied into the run, so that eval rebuilds the same network
+        // a searched genotype is copied into the run, so that eval rebuilds the same network
         config = Models.pinGenotype(config, run.root());
         run.writeStart(
                 config.asJsonObject(), resume, Provenance.collect(seed, device.toString(), args));
         float[] mean = data.getFloatArray("mean");
         float[] std = data.getFloatArray("std");
-        ExecutorService pool = workers > 1 ? Executors.newFixedThreadPool(workers, DAEMON) : null;
+        ExecutorService pool = job.pool();
         try (NDManager base = NDManager.newBaseManager(device);
                 Constants constants = new Constants(base)) {
             Seeds.seedEngine(seed);
@@ -202,18 +192,9 @@ public final class SegTrainJob {
             }
             return new Outcome(run, last[0], valSet.classNames(), result);
         } finally {
-            if (pool != null) {
-                pool.shutdownNow();
-            }
+            job.close();
         }
     }
-
-    private static final ThreadFactory DAEMON =
-            r -> {
-                Thread t = new Thread(r, "dpnas-data");
-                t.setDaemon(true);
-                return t;
-            };
 
     /** The scalar metrics logged per evaluation. */
     public static Map<String, Double> summary(SegMetrics m) {

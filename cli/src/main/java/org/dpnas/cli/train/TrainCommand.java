@@ -42,13 +42,17 @@ public final class TrainCommand implements Command {
     @Override
     public int run(CommandLine cl, PrintStream out, PrintStream err) throws Exception {
         Args.atMostPositionals(cl, 0);
-        if (cl.hasOption("genotype")
-                && cl.hasOption("model")
-                && !"autodeeplab".equals(cl.getOptionValue("model"))) {
-            throw new CliException(
-                    "--genotype retrains an Auto-DeepLab genotype: drop --model "
-                            + cl.getOptionValue("model")
-                            + " or use --model autodeeplab");
+        if (cl.hasOption("genotype") && cl.hasOption("model") && !Args.flag(cl, "resume")) {
+            String method = TrainConfigs.genotypeMethod(Args.path(cl, "genotype", null));
+            if (!method.equals(cl.getOptionValue("model"))) {
+                throw new CliException(
+                        "--genotype retrains a '"
+                                + method
+                                + "' genotype: drop --model "
+                                + cl.getOptionValue("model")
+                                + " or use --model "
+                                + method);
+            }
         }
         if (cl.hasOption("genotype") && Args.flag(cl, "resume")) {
             throw new CliException(

@@ -1,6 +1,8 @@
 package org.dpnas.cli.train;
 
 import com.google.gson.JsonObject;
+import com.google.gson.JsonPrimitive;
+import java.nio.file.Path;
 import java.util.List;
 import org.dpnas.cli.JobOptions;
 import org.dpnas.cli.JobOptions.Key;
@@ -24,14 +26,15 @@ public final class TrainConfigs {
                                     new Key(
                                             "model",
                                             "NAME",
-                                            "network to train: baseline, deeplabv3plus or autodeeplab (needs --genotype)",
+                                            "network to train: a registered model, or a search method (needs"
+                                                    + " --genotype)",
                                             "model.name",
                                             Kind.STRING),
                                     new Key(
                                             "genotype",
                                             "FILE",
-                                            "Auto-DeepLab genotype.json to retrain from scratch (implies"
-                                                    + " --model autodeeplab; copied into the run as"
+                                            "genotype.json to retrain from scratch (implies --model of its"
+                                                    + " 'method'; copied into the run as"
                                                     + " genotype.json)",
                                             "model.genotype",
                                             Kind.STRING),
@@ -124,7 +127,24 @@ public final class TrainConfigs {
                                             Kind.INT),
                                     JobOptions.DEVICE,
                                     JobOptions.THREADS))
-                    .implying("genotype", "model.name=\"autodeeplab\"");
+                    .implyingFrom(
+                            "genotype",
+                            cl ->
+                                    "model.name="
+                                            + new JsonPrimitive(
+                                                    genotypeMethod(
+                                                            Path.of(
+                                                                    cl.getOptionValue(
+                                                                            "genotype")))));
+
+    /** The method of a genotype file, as a user error naming the file when it cannot be read. */
+    static String genotypeMethod(Path file) {
+        try {
+            return Models.methodOf(file);
+        } catch (IllegalArgumentException e) {
+            throw new org.dpnas.cli.CliException(e.getMessage());
+        }
+    }
 
     private TrainConfigs() {}
 

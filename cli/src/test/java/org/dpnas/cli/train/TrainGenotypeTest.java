@@ -10,11 +10,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.dpnas.autodeeplab.AutoDeepLabGenotype;
-import org.dpnas.autodeeplab.AutoDeepLabGenotype.Edge;
 import org.dpnas.autodeeplab.retrain.AutoDeepLabNet;
 import org.dpnas.cli.Cli.Outcome;
 import org.dpnas.common.config.Config;
 import org.dpnas.common.config.ConfigLoader;
+import org.dpnas.common.search.darts.CellEdge;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,8 +27,8 @@ class TrainGenotypeTest {
                 2,
                 3,
                 List.of(
-                        List.of(new Edge(1, "sep_conv_3x3"), new Edge(0, "skip_connect")),
-                        List.of(new Edge(2, "dil_conv_3x3"), new Edge(1, "avg_pool_3x3"))),
+                        List.of(new CellEdge(1, "sep_conv_3x3"), new CellEdge(0, "skip_connect")),
+                        List.of(new CellEdge(2, "dil_conv_3x3"), new CellEdge(1, "avg_pool_3x3"))),
                 List.of(0, 1, 1));
     }
 

@@ -11,7 +11,7 @@ public final class Resize {
 
     /**
      * Bilinear resize with PyTorch's {@code align_corners=False} semantics (exact for up-sampling;
-     * DJL's down-sampling is anti-aliased, see DESIGN.md).
+     * DJL's down-sampling is anti-aliased, see docs/architecture.md, "DJL facts").
      */
     public static NDArray bilinear(NDArray x, long height, long width) {
         long[] s = x.getShape().getShape();

@@ -12,8 +12,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>DJL wraps a Java number passed to {@code mul}, {@code div} or {@code pow} in a tensor that it
  * frees at once, while the autograd graph still points at it: the backward pass then reads freed
- * memory (see DESIGN.md, "DJL facts"). Every constant used on a differentiated path comes from here
- * instead, created once per (device, dtype, value) and closed with the owning manager.
+ * memory (see docs/architecture.md, "DJL facts"). Every constant used on a differentiated path
+ * comes from here instead, created once per (device, dtype, value) and closed with the owning
+ * manager.
  */
 public final class Constants implements AutoCloseable {
 

@@ -101,8 +101,9 @@ class LossesTest {
     }
 
     /**
-     * The DJL hazard of DESIGN.md: d(3x)/dx must be 3 for every element. Multiplying by a cached
-     * 0-d constant keeps the factor alive through backward, under GC pressure.
+     * The DJL hazard described in docs/architecture.md ("DJL facts"): d(3x)/dx must be 3 for every
+     * element. Multiplying by a cached 0-d constant keeps the factor alive through backward, under
+     * GC pressure.
      */
     @Test
     void constantFactorsKeepExactGradientsUnderGcPressure() {

@@ -3,16 +3,15 @@ package org.dpnas.common.nn.ops;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.dpnas.common.cost.CostAware;
 import org.dpnas.common.cost.CostCounter;
+import org.dpnas.common.nn.ConstantArrays;
 
 /**
  * 3×3 max or average pooling with padding 1, as the DARTS {@code max_pool_3x3} and {@code
@@ -32,9 +31,6 @@ public final class Pool3x3 extends AbstractBlock implements CostAware {
         /** Mean over the valid taps of the window. */
         AVG
     }
-
-    private static final Map<Device, NDManager> MANAGERS = new ConcurrentHashMap<>();
-    private static final Map<String, NDArray> RESCALE = new ConcurrentHashMap<>();
 
     private final Kind kind;
     private final int stride;
@@ -62,30 +58,32 @@ public final class Pool3x3 extends AbstractBlock implements CostAware {
         }
         NDArray sum9 = Pool.avgPool2d(x, k, s, p, false, true);
         long[] d = x.getShape().getShape();
-        return new NDList(sum9.mul(rescale(x.getDevice(), d[2], d[3], stride)));
+        return new NDList(sum9.mul(rescale(x.getDevice(), x.getDataType(), d[2], d[3], stride)));
     }
 
     /**
-     * The (1, 1, H', W') map 9 / (number of valid taps) for an H×W input at a stride, cached for
-     * the life of the JVM: multiplying a padded 3×3 sum-of-nine average by it gives the average
-     * over valid taps.
+     * The (1, 1, H', W') map 9 / (number of valid taps) for an H×W input at a stride, kept in the
+     * bounded {@link ConstantArrays#shared()} cache: multiplying a padded 3×3 sum-of-nine average
+     * by it gives the average over valid taps.
      */
-    public static NDArray rescale(Device device, long h, long w, int stride) {
-        String key = device + ":" + h + "x" + w + "/" + stride;
-        return RESCALE.computeIfAbsent(
-                key,
-                k -> {
-                    int[] rows = validTaps(h, stride);
-                    int[] cols = validTaps(w, stride);
-                    float[] map = new float[rows.length * cols.length];
-                    for (int i = 0; i < rows.length; i++) {
-                        for (int j = 0; j < cols.length; j++) {
-                            map[i * cols.length + j] = 9f / (rows[i] * cols[j]);
-                        }
-                    }
-                    NDManager m = MANAGERS.computeIfAbsent(device, NDManager::newBaseManager);
-                    return m.create(map, new Shape(1, 1, rows.length, cols.length));
-                });
+    public static NDArray rescale(Device device, DataType type, long h, long w, int stride) {
+        return ConstantArrays.shared()
+                .get(
+                        "pool3x3-rescale:" + h + "x" + w + "/" + stride,
+                        device,
+                        type,
+                        () -> {
+                            int[] rows = validTaps(h, stride);
+                            int[] cols = validTaps(w, stride);
+                            float[] map = new float[rows.length * cols.length];
+                            for (int i = 0; i < rows.length; i++) {
+                                for (int j = 0; j < cols.length; j++) {
+                                    map[i * cols.length + j] = 9f / (rows[i] * cols[j]);
+                                }
+                            }
+                            return new ConstantArrays.Values(
+                                    map, new Shape(1, 1, rows.length, cols.length));
+                        });
     }
 
     /** Valid taps along one axis for each output position (window 3, padding 1). */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -23,9 +24,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.dpnas.common.data.SegBatcher;
 import org.dpnas.common.data.SegDataset;
 import org.dpnas.common.data.SegSample;
+import org.dpnas.common.search.ArchPenalty;
+import org.dpnas.common.search.OneShotSearch;
 import org.junit.jupiter.api.Test;
 
-class BilevelStepTest {
+/** The one-shot strategy's bilevel step: split isolation, start step and the penalty hook. */
+class OneShotSearchTest {
 
     /** A two-candidate "supernet": softmax(α)-weighted sum of two 1×1 convolutions. */
     static final class Mix extends AbstractBlock {
@@ -127,8 +131,8 @@ class BilevelStepTest {
                             new Adam(0.9f, 0.999f, 1e-8f, 1e-3f, false));
             Recording a = new Recording(6, "A");
             Recording b = new Recording(6, "B");
-            try (BilevelStep step =
-                    new BilevelStep(
+            try (OneShotSearch step =
+                    new OneShotSearch(
                             model,
                             weights,
                             arch,
@@ -166,12 +170,66 @@ class BilevelStepTest {
         }
     }
 
+    /** λ·Σα², the penalty of the hand-computed test: its gradient is 2λα. */
+    private static final ArchPenalty SQUARES =
+            (store, arch, sm, c) -> {
+                NDArray a = store.getValue(arch.get(0), sm.getDevice(), true);
+                return a.mul(a).sum().mul(c.scalar(0.1f));
+            };
+
+    /** α after one bilevel iteration (architecture step at lr 1, plain SGD), from α = (1, −2). */
+    private static float[] alphaAfterOneStep(ArchPenalty penalty) throws Exception {
+        try (NDManager base = NDManager.newBaseManager();
+                Constants c = new Constants(base)) {
+            Engine.getInstance().setRandomSeed(7);
+            Mix model = new Mix();
+            model.initialize(base.newSubManager(), DataType.FLOAT32, new Shape(2, 3, 8, 8));
+            model.alpha.getArray().set(new float[] {1f, -2f});
+            List<Parameter> w = new ArrayList<>(ParamIO.trainable(model));
+            w.remove(model.alpha);
+            ParamGroup weights = new ParamGroup("weights", w, new Sgd(0f, 0f));
+            ParamGroup arch = new ParamGroup("arch", List.of(model.alpha), new Sgd(0f, 0f));
+            try (OneShotSearch step =
+                    new OneShotSearch(
+                                    model,
+                                    weights,
+                                    arch,
+                                    stream(new TinyData(4, 8), 1, 1),
+                                    stream(new TinyData(4, 8), 2, 1),
+                                    LrSchedule.constant(0.05f),
+                                    LrSchedule.constant(1f),
+                                    0,
+                                    0f,
+                                    c,
+                                    new ParameterStore(base, false))
+                            .withPenalty(penalty)) {
+                try (NDManager sm = base.newSubManager()) {
+                    step.run(sm, 0);
+                }
+            }
+            return model.alpha.getArray().toFloatArray();
+        }
+    }
+
+    /**
+     * The penalty enters the architecture step's gradient: with λΣα² the step moves α by an extra
+     * −lr·2λα = −0.2·(1, −2) against the same step without it (same weights, data and CE gradient).
+     */
+    @Test
+    void thePenaltyEntersTheArchitectureGradient() throws Exception {
+        float[] without = alphaAfterOneStep(null);
+        float[] with = alphaAfterOneStep(SQUARES);
+        // float32 values of order 1: 1e-6 is ten ulps
+        assertEquals(-0.2f, with[0] - without[0], 1e-6f);
+        assertEquals(0.4f, with[1] - without[1], 1e-6f);
+    }
+
     @Test
     void theSameStreamForBothSplitsIsRejected() {
         try (BatchStream s = stream(new TinyData(4, 8), 1, 2)) {
             assertThrows(
                     IllegalArgumentException.class,
-                    () -> new BilevelStep(null, null, null, s, s, null, null, 0, 0f, null, null));
+                    () -> new OneShotSearch(null, null, null, s, s, null, null, 0, 0f, null, null));
         }
     }
 }

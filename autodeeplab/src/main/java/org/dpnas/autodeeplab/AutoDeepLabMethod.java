@@ -1,0 +1,238 @@
+package org.dpnas.autodeeplab;
+
+import ai.djl.nn.Block;
+import com.google.gson.JsonObject;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.dpnas.autodeeplab.retrain.AutoDeepLabNet;
+import org.dpnas.autodeeplab.search.SearchJob;
+import org.dpnas.common.config.Config;
+import org.dpnas.common.run.RunDirectory;
+import org.dpnas.common.search.ConfigOption;
+import org.dpnas.common.search.Genotype;
+import org.dpnas.common.search.SearchMethod;
+import org.dpnas.common.search.SearchSpace;
+
+/**
+ * Registers Auto-DeepLab (Liu et al., CVPR 2019) with the {@code dpnas} command: its search job,
+ * presets, genotype reader, retrain network ({@link AutoDeepLabNet}), dry run and benchmark.
+ */
+public final class AutoDeepLabMethod implements SearchMethod {
+
+    @Override
+    public String name() {
+        return AutoDeepLabGenotype.METHOD;
+    }
+
+    @Override
+    public String summary() {
+        return "Auto-DeepLab: search a cell and a network path (DARTS-style bilevel)";
+    }
+
+    @Override
+    public JsonObject searchDefaults() {
+        return SearchJob.defaults();
+    }
+
+    @Override
+    public List<ConfigOption> searchOptions() {
+        return List.of(
+                new ConfigOption("layers", "L", "network layers", "space.layers", "int"),
+                new ConfigOption(
+                        "filter-multiplier",
+                        "F",
+                        "filter multiplier",
+                        "space.filter_multiplier",
+                        "int"),
+                new ConfigOption(
+                        "epochs", "N", "search epochs (over split A)", "search.epochs", "int"),
+                new ConfigOption(
+                        "max-steps",
+                        "N",
+                        "stop after N steps (0: epochs × steps per epoch)",
+                        "search.max_steps",
+                        "int"),
+                new ConfigOption(
+                        "batch-size",
+                        "N",
+                        "images per step (each split)",
+                        "search.batch_size",
+                        "int"),
+                new ConfigOption(
+                        "arch-start-epoch",
+                        "N",
+                        "first epoch with α/β updates",
+                        "search.arch_start_epoch",
+                        "int"),
+                new ConfigOption(
+                        "checkpoint-every",
+                        "N",
+                        "steps between checkpoints (0: every epoch)",
+                        "search.checkpoint_every",
+                        "int"));
+    }
+
+    @Override
+    public Outcome search(
+            Config config, RunDirectory run, boolean resume, List<String> args, PrintStream console)
+            throws Exception {
+        SearchJob.Outcome o = SearchJob.run(config, run, resume, args, console);
+        return new Outcome(
+                o.run(),
+                o.genotype(),
+                o.loop().steps(),
+                o.loop().seconds(),
+                List.of(
+                        "best/genotype.json    the searched architecture (retrain: dpnas train"
+                                + " --genotype)",
+                        "best/genotype.svg     picture of the cell and the network path",
+                        "search/genotypes.jsonl the decoded genotype after every epoch",
+                        "metrics.jsonl, summary.csv, curves.png  loss and supernet mIoU",
+                        "checkpoints/          weights, α, β and both optimizers (resume with"
+                                + " --resume)"));
+    }
+
+    @Override
+    public void dryRun(Config config, PrintStream out, Path json) throws Exception {
+        SupernetConfig space = SearchJob.space(config);
+        AutoDeepLabSupernet.Size size = AutoDeepLabSupernet.dryRun(space);
+        out.printf(
+                Locale.ROOT,
+                "Auto-DeepLab supernet: L=%d F=%d B=%d, %d classes%n",
+                space.layers(),
+                space.filterMultiplier(),
+                space.blocks(),
+                space.numClasses());
+        out.printf(
+                Locale.ROOT,
+                "  weights %,d%n  alphas  %d%n  betas   %d%n  cells   %d%n",
+                size.weights(),
+                size.alphas(),
+                size.betas(),
+                size.cells());
+        if (json != null) {
+            JsonObject o = new JsonObject();
+            o.addProperty("weights", size.weights());
+            o.addProperty("alphas", size.alphas());
+            o.addProperty("betas", size.betas());
+            o.addProperty("cells", size.cells());
+            o.addProperty("layers", space.layers());
+            o.addProperty("filter_multiplier", space.filterMultiplier());
+            o.addProperty("blocks", space.blocks());
+            o.addProperty("num_classes", space.numClasses());
+            RunDirectory.writeJson(json, o);
+            out.println("wrote " + json);
+        }
+    }
+
+    @Override
+    public SearchSpace<AutoDeepLabGenotype> space(Config config) {
+        Config s = config.sub("space");
+        return new AutoDeepLabSpace(
+                s.getInt("filter_multiplier"), s.getInt("blocks"), s.getInt("layers"));
+    }
+
+    @Override
+    public Genotype readGenotype(Path file) {
+        return new AutoDeepLabSpace(1, 1, 1).read(file);
+    }
+
+    @Override
+    public String describe(Genotype genotype) {
+        return new AutoDeepLabSpace(1, 1, 1).describe((AutoDeepLabGenotype) genotype);
+    }
+
+    @Override
+    public Block retrainNetwork(Config model, int numClasses) {
+        if (model.isNull("genotype")) {
+            throw new IllegalArgumentException(
+                    "model '"
+                            + name()
+                            + "' needs a genotype: give --genotype FILE (model.genotype)");
+        }
+        AutoDeepLabGenotype g =
+                (AutoDeepLabGenotype) readGenotype(Path.of(model.getString("genotype")));
+        AutoDeepLabNet.Settings s = AutoDeepLabNet.Settings.of(g, numClasses);
+        if (model.has("filter_multiplier") && !model.isNull("filter_multiplier")) {
+            s = s.withFilterMultiplier(model.getInt("filter_multiplier"));
+        }
+        if (model.has("block_multiplier") && !model.isNull("block_multiplier")) {
+            s = s.withBlockMultiplier(model.getInt("block_multiplier"));
+        }
+        return new AutoDeepLabNet(g, s);
+    }
+
+    @Override
+    public Block searchNetwork(Config config) {
+        return new AutoDeepLabSupernet(SearchJob.space(config));
+    }
+
+    @Override
+    public String sizes(Block network) {
+        if (network instanceof AutoDeepLabNet n) {
+            return String.format(
+                    Locale.ROOT,
+                    "F %d, B %d",
+                    n.settings().filterMultiplier(),
+                    n.settings().blockMultiplier());
+        }
+        return "";
+    }
+
+    @Override
+    public JsonObject sizesJson(Block network) {
+        JsonObject o = new JsonObject();
+        if (network instanceof AutoDeepLabNet n) {
+            o.addProperty("filter_multiplier", n.settings().filterMultiplier());
+            o.addProperty("block_multiplier", n.settings().blockMultiplier());
+        }
+        return o;
+    }
+
+    @Override
+    public Optional<Bench> bench(String preset, String impl, int warmup, int iters, long seed)
+            throws Exception {
+        SupernetBench.Preset p = SupernetBench.Preset.named(preset);
+        SupernetImpl i =
+                SupernetImpl.valueOf((impl == null ? "fused" : impl).toUpperCase(Locale.ROOT));
+        SupernetBench.Result r = SupernetBench.run(p, i, warmup, iters, seed);
+        List<String[]> n = new ArrayList<>();
+        n.add(
+                new String[] {
+                    "weight_step_ms", String.format(Locale.ROOT, "%.1f", r.weightStepMs())
+                });
+        n.add(new String[] {"arch_step_ms", String.format(Locale.ROOT, "%.1f", r.archStepMs())});
+        n.add(
+                new String[] {
+                    "images_per_s", String.format(Locale.ROOT, "%.3f", r.imagesPerSecond())
+                });
+        n.add(new String[] {"peak_rss_mib", String.format(Locale.ROOT, "%.0f", r.peakRssMib())});
+        n.add(new String[] {"arrays_per_step", String.valueOf(r.arraysPerStep())});
+        n.add(
+                new String[] {
+                    "forward_ms",
+                    String.format(Locale.ROOT, "%.1f (of the weight step)", r.forwardMs())
+                });
+        JsonObject o = new JsonObject();
+        o.addProperty("preset", p.name());
+        o.addProperty("iters", iters);
+        o.addProperty("weight_step_ms", r.weightStepMs());
+        o.addProperty("arch_step_ms", r.archStepMs());
+        o.addProperty("images_per_s", r.imagesPerSecond());
+        o.addProperty("peak_rss_mib", r.peakRssMib());
+        String header =
+                String.format(
+                        Locale.ROOT,
+                        "preset %s (%s), impl %s, %d iters after %d warm-up",
+                        p.name(),
+                        p.config(),
+                        i.name().toLowerCase(Locale.ROOT),
+                        iters,
+                        warmup);
+        return Optional.of(new Bench(header, n, o));
+    }
+}

@@ -1,0 +1,139 @@
+package org.dpnas.cli.search;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonPrimitive;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.dpnas.cli.JobOptions;
+import org.dpnas.cli.train.SegTrainJob;
+import org.dpnas.cli.train.TrainConfigs;
+import org.dpnas.common.config.Config;
+import org.dpnas.common.config.ConfigLoader;
+import org.dpnas.common.run.Provenance;
+import org.dpnas.common.run.RunDirectory;
+import org.dpnas.common.search.Evaluator;
+import org.dpnas.common.search.Genotype;
+import org.dpnas.common.search.MultiTrialSearch;
+import org.dpnas.common.search.RandomSearch;
+import org.dpnas.common.search.SearchMethod;
+import org.dpnas.common.search.SearchSpace;
+import org.dpnas.common.search.Trial;
+import org.dpnas.common.search.TrialRunner;
+import org.dpnas.common.train.Seeds;
+
+/**
+ * {@code dpnas search METHOD --strategy random}: random search over a method's space, each child
+ * retrained from scratch with the training defaults (the retrain budget; the batch size of the
+ * search's {@code search.batch_size}, {@code --trial-steps} to shorten it) on the search
+ * configuration's data, in its own run directory {@code trials/trial-NNNN} under the search
+ * directory, scored by its validation mIoU. Resumes: finished trials are read back from {@code
+ * search/history.jsonl}, a cut-off child resumes from its checkpoint.
+ */
+final class RandomTrials {
+
+    private RandomTrials() {}
+
+    static int run(
+            SearchMethod method,
+            JobOptions.Prepared p,
+            int trials,
+            int steps,
+            List<String> args,
+            PrintStream out,
+            PrintStream err)
+            throws Exception {
+        Config config = p.config();
+        RunDirectory dir = p.run();
+        long seed = config.getLong("seed");
+        err.println("run directory: " + dir.root());
+        dir.writeStart(
+                config.asJsonObject(),
+                p.resume(),
+                Provenance.collect(seed, config.getString("device"), args));
+        return search(
+                method, method.space(config), config, dir.root(), trials, steps, args, out, err);
+    }
+
+    private static <G extends Genotype> int search(
+            SearchMethod method,
+            SearchSpace<G> space,
+            Config config,
+            Path root,
+            int trials,
+            int steps,
+            List<String> args,
+            PrintStream out,
+            PrintStream err)
+            throws Exception {
+        long seed = config.getLong("seed");
+        Evaluator<G> evaluator =
+                (g, runDir) -> {
+                    Files.createDirectories(runDir);
+                    Path genotype = runDir.resolve("genotype.json");
+                    RunDirectory child = new RunDirectory(runDir);
+                    boolean resume = Files.exists(child.resolvedConfig());
+                    if (!resume) {
+                        space.write(g, genotype);
+                    }
+                    Config c = childConfig(method, config, genotype, steps, seed);
+                    SegTrainJob.Outcome o = SegTrainJob.run(c, child, resume, args, err);
+                    Map<String, Double> m = new LinkedHashMap<>();
+                    m.put("mIoU", o.metrics().mIoU());
+                    m.put("pixel_accuracy", o.metrics().pixelAccuracy());
+                    m.put("steps", (double) o.loop().steps());
+                    m.put("seconds", o.loop().seconds());
+                    return new Evaluator.Result(m, o.metrics().mIoU());
+                };
+        List<Trial<G>> done =
+                new MultiTrialSearch<>(
+                                space,
+                                new RandomSearch<>(space, Seeds.mix(seed, "random-search")),
+                                TrialRunner.inProcess(evaluator),
+                                root,
+                                err)
+                        .run(trials);
+        Trial<G> best = done.get(0);
+        for (Trial<G> t : done) {
+            if (t.score() > best.score()) {
+                best = t;
+            }
+        }
+        out.printf(
+                java.util.Locale.ROOT,
+                "random search: %d trials — best trial %d, val mIoU %.2f%% — %s%n",
+                done.size(),
+                best.id(),
+                100 * best.score(),
+                root);
+        out.print(space.describe(best.genotype()));
+        out.println("  search/history.jsonl  one line per trial: genotype, metrics, score");
+        out.println("  best/genotype.json    the best child (best/trial.json: its record)");
+        out.println("  trials/trial-NNNN/    each child's training run");
+        return 0;
+    }
+
+    /** The training configuration of one child: train defaults, the search's data and seed. */
+    static Config childConfig(
+            SearchMethod method, Config search, Path genotype, int steps, long seed) {
+        JsonObject defaults = TrainConfigs.defaults();
+        defaults.add("data", search.sub("data").asJsonObject().deepCopy());
+        List<String> sets = new ArrayList<>();
+        sets.add("model.name=" + new JsonPrimitive(method.name()));
+        sets.add("model.genotype=" + new JsonPrimitive(genotype.toAbsolutePath().toString()));
+        sets.add("seed=" + seed);
+        sets.add("threads=" + search.getInt("threads"));
+        sets.add("device=" + new JsonPrimitive(search.getString("device")));
+        if (steps > 0) {
+            sets.add("train.max_steps=" + steps);
+        }
+        if (search.has("search.batch_size")) {
+            sets.add("train.batch_size=" + search.getInt("search.batch_size"));
+        }
+        return ConfigLoader.load(defaults, null, sets);
+    }
+}

@@ -1,0 +1,196 @@
+package org.dpnas.cli.search;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.dpnas.cli.Args;
+import org.dpnas.cli.CliException;
+import org.dpnas.cli.Command;
+import org.dpnas.cli.JobOptions;
+import org.dpnas.cli.JobOptions.Key;
+import org.dpnas.cli.JobOptions.Kind;
+import org.dpnas.cli.Opts;
+import org.dpnas.common.config.Config;
+import org.dpnas.common.run.RunDirectory;
+import org.dpnas.common.search.ConfigOption;
+import org.dpnas.common.search.SearchMethod;
+
+/**
+ * {@code dpnas search METHOD}: one registered {@link SearchMethod}'s search, with its presets
+ * ({@code configs/METHOD/NAME.json}) and convenience options; {@code --strategy one-shot} runs the
+ * method's own (supernet) search, {@code --strategy random --trials N} trains N children drawn
+ * uniformly from its space ({@link RandomTrials}).
+ */
+public final class SearchMethodCommand implements Command {
+
+    private final SearchMethod method;
+    private final JobOptions options;
+
+    /**
+     * The search verb of one method.
+     *
+     * @param method the registered method
+     */
+    public SearchMethodCommand(SearchMethod method) {
+        this.method = method;
+        List<Key> keys = new ArrayList<>();
+        keys.add(JobOptions.DATASET);
+        keys.add(JobOptions.ROOT);
+        keys.add(JobOptions.SEED);
+        for (ConfigOption o : method.searchOptions()) {
+            keys.add(
+                    new Key(
+                            o.option(),
+                            o.arg(),
+                            o.description(),
+                            o.key(),
+                            Kind.valueOf(o.kind().toUpperCase(Locale.ROOT))));
+        }
+        keys.add(JobOptions.DEVICE);
+        keys.add(JobOptions.THREADS);
+        this.options = new JobOptions(method::searchDefaults, keys);
+    }
+
+    /** The method this verb runs. */
+    public SearchMethod method() {
+        return method;
+    }
+
+    /** The job options (defaults and convenience options) of this verb. */
+    public JobOptions jobOptions() {
+        return options;
+    }
+
+    @Override
+    public String name() {
+        return method.name();
+    }
+
+    @Override
+    public String summary() {
+        return method.summary();
+    }
+
+    @Override
+    public Options options() {
+        List<Option> o = new ArrayList<>();
+        o.add(
+                Opts.value(
+                        "preset",
+                        "NAME",
+                        "a preset config, " + method.presetsDir() + "/NAME.json",
+                        method.defaultPreset()));
+        o.addAll(options.configOptions("JSON config instead of a preset (may name a 'base')"));
+        o.addAll(JobOptions.runOptions(method.name()));
+        o.add(
+                Opts.value(
+                        "strategy",
+                        "NAME",
+                        "one-shot (the method's supernet search) or random (train --trials"
+                                + " children drawn uniformly from the space)",
+                        "one-shot"));
+        o.add(Opts.value("trials", "N", "with --strategy random: children to train", "8"));
+        o.add(
+                Opts.value(
+                        "trial-steps",
+                        "N",
+                        "with --strategy random: training steps per child (0: the train"
+                                + " defaults' max_steps)",
+                        "0"));
+        o.add(Opts.flag("dry-run", "print the search's sizes, then exit"));
+        o.add(Opts.value("json", "FILE", "with --dry-run: also write the sizes as JSON", null));
+        return Opts.of(o.toArray(new Option[0]));
+    }
+
+    /** The preset file {@code <presetsDir>/NAME.json} under the dpnas home. */
+    Path preset(String name) {
+        if (!name.matches("[a-z0-9_-]+")) {
+            throw new CliException("--preset " + name + ": expected a name such as tiny or small");
+        }
+        Path home = Path.of(System.getProperty("dpnas.home", "."));
+        Path dir = home.resolve(method.presetsDir());
+        Path file = dir.resolve(name + ".json");
+        if (!Files.isRegularFile(file)) {
+            List<String> names = new ArrayList<>();
+            try (var s = Files.list(dir)) {
+                s.map(p -> p.getFileName().toString())
+                        .filter(f -> f.endsWith(".json"))
+                        .map(f -> f.substring(0, f.length() - 5))
+                        .sorted()
+                        .forEach(names::add);
+            } catch (java.io.IOException | RuntimeException e) {
+                // no presets directory: the message says so below
+            }
+            throw new CliException(
+                    "--preset "
+                            + name
+                            + ": "
+                            + file
+                            + " not found (presets: "
+                            + String.join(", ", names)
+                            + ")");
+        }
+        return file;
+    }
+
+    @Override
+    public int run(CommandLine cl, PrintStream out, PrintStream err) throws Exception {
+        Args.atMostPositionals(cl, 0);
+        Path file = Args.path(cl, "config", null);
+        if (file != null && cl.hasOption("preset")) {
+            throw new CliException("give --preset or --config, not both");
+        }
+        if (file == null && !Args.flag(cl, "resume")) {
+            file = preset(Args.string(cl, "preset", method.defaultPreset()));
+        }
+        if (Args.flag(cl, "dry-run")) {
+            method.dryRun(options.resolve(file, cl), out, Args.path(cl, "json", null));
+            return 0;
+        }
+        String strategy = Args.string(cl, "strategy", "one-shot");
+        if (strategy.equals("random")) {
+            int trials = Args.intValue(cl, "trials", 8);
+            int steps = Args.intValue(cl, "trial-steps", 0);
+            if (trials < 1 || steps < 0) {
+                throw new CliException("need --trials >= 1 and --trial-steps >= 0");
+            }
+            JobOptions.Prepared p = options.prepare(cl, file, c -> method.name() + "-random");
+            return RandomTrials.run(
+                    method, p, trials, steps, JobOptions.words(words(), cl), out, err);
+        }
+        if (!strategy.equals("one-shot")) {
+            throw new CliException("--strategy " + strategy + ": expected one-shot or random");
+        }
+        JobOptions.Prepared p = options.prepare(cl, file, c -> method.name());
+        err.println("run directory: " + p.run().root());
+        SearchMethod.Outcome o =
+                method.search(p.config(), p.run(), p.resume(), JobOptions.words(words(), cl), err);
+        RunDirectory run = o.run();
+        out.printf(
+                Locale.ROOT,
+                "searched %d steps in %.1f s — %s%n",
+                o.steps(),
+                o.seconds(),
+                run.root());
+        out.print(method.describe(o.genotype()));
+        for (String f : o.files()) {
+            out.println("  " + f);
+        }
+        return 0;
+    }
+
+    private String words() {
+        return "search " + method.name();
+    }
+
+    /** The resolved configuration of a fresh search with these options (for tests). */
+    Config resolve(Path file, CommandLine cl) {
+        return options.resolve(file, cl);
+    }
+}
