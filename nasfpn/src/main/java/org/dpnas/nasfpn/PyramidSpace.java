@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.dpnas.common.search.SearchSpace;
+import org.dpnas.common.search.rl.Decision;
+import org.dpnas.common.search.rl.DecisionSpace;
 
 /**
  * The NAS-FPN search space (Ghiasi et al., CVPR 2019, section 3.1): pyramids of {@code cells}
@@ -18,7 +20,8 @@ import org.dpnas.common.search.SearchSpace;
  * the {@code L − k} levels the earlier output cells left, in increasing order, so every decision
  * vector is a valid pyramid and every pyramid has exactly one vector.
  */
-public final class PyramidSpace implements SearchSpace<PyramidGenotype> {
+public final class PyramidSpace
+        implements SearchSpace<PyramidGenotype>, DecisionSpace<PyramidGenotype> {
 
     private static final int MIN = 3;
     private static final int MAX = 7;
@@ -81,7 +84,22 @@ public final class PyramidSpace implements SearchSpace<PyramidGenotype> {
         return n;
     }
 
+    @Override
+    public List<Decision> decisions() {
+        int[] c = choices();
+        List<String> names = decisionNames();
+        List<Decision> d = new ArrayList<>();
+        for (int j = 0; j < c.length; j++) {
+            d.add(
+                    j % 4 == 3
+                            ? new Decision(names.get(j), c[j], "op")
+                            : Decision.of(names.get(j), c[j]));
+        }
+        return d;
+    }
+
     /** The decision vector of a genotype of this space. */
+    @Override
     public int[] encode(PyramidGenotype g) {
         if (g.cells().size() != cells || g.minLevel() != MIN || g.maxLevel() != MAX) {
             throw new IllegalArgumentException(
@@ -120,6 +138,7 @@ public final class PyramidSpace implements SearchSpace<PyramidGenotype> {
      *
      * @throws IllegalArgumentException naming the decision whose value is out of range
      */
+    @Override
     public PyramidGenotype decode(int[] d) {
         int[] choices = choices();
         if (d.length != choices.length) {

@@ -52,6 +52,28 @@ class PyramidSpaceTest {
         assertThrows(IllegalArgumentException.class, () -> space.encode(PyramidGenotype.fpn()));
     }
 
+    /**
+     * The controller sees one decision per choice, op heads shared, and proposes valid pyramids.
+     */
+    @Test
+    void sharedControllerProposesValidPyramids() {
+        assertEquals(28, space.decisions().size());
+        assertEquals("op", space.decisions().get(3).head());
+        assertEquals("op", space.decisions().get(27).head());
+        assertEquals(11, space.decisions().get(24).choices());
+        var rl =
+                new org.dpnas.common.search.rl.RlSearch<>(
+                        space,
+                        org.dpnas.common.search.rl.RlSearch.Options.defaults(
+                                org.dpnas.common.search.rl.RlSearch.Algorithm.PPO),
+                        1,
+                        null);
+        for (int i = 0; i < 5; i++) {
+            PyramidGenotype g = rl.propose();
+            assertEquals(7, g.cells().size());
+        }
+    }
+
     @Test
     void describesAndDraws() {
         String text = space.describe(PyramidGenotype.nasFpn());

@@ -9,9 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.dpnas.common.search.MultiTrialSearch;
-import org.dpnas.common.search.RandomSearch;
+import org.dpnas.common.search.SearchStrategy;
 import org.dpnas.common.search.Trial;
 import org.dpnas.common.search.TrialRunner;
+import org.dpnas.common.search.rl.RlSearch;
 import org.dpnas.datasets.synthetic.SyntheticDataset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,8 +25,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TinySearchTest {
 
+    private static SearchStrategy<PyramidGenotype> controller(PyramidSpace space) {
+        return new RlSearch<>(space, RlSearch.Options.defaults(RlSearch.Algorithm.PPO), 11, null);
+    }
+
     @Test
-    void randomSearchRunsAndResumes(@TempDir Path dir) throws Exception {
+    void controllerSearchRunsAndResumes(@TempDir Path dir) throws Exception {
         SyntheticDetDataset data = new SyntheticDetDataset(SyntheticDataset.of(5, "train", 6));
         ProxyEvaluator eval =
                 new ProxyEvaluator(
@@ -39,11 +44,7 @@ class TinySearchTest {
         PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
         List<Trial<PyramidGenotype>> trials =
                 new MultiTrialSearch<>(
-                                space,
-                                new RandomSearch<>(space, 11),
-                                TrialRunner.inProcess(eval),
-                                dir,
-                                quiet)
+                                space, controller(space), TrialRunner.inProcess(eval), dir, quiet)
                         .run(2);
         assertEquals(2, trials.size());
         for (Trial<PyramidGenotype> t : trials) {
@@ -58,7 +59,7 @@ class TinySearchTest {
         List<Trial<PyramidGenotype>> again =
                 new MultiTrialSearch<>(
                                 space,
-                                new RandomSearch<>(space, 11),
+                                controller(space),
                                 TrialRunner.inProcess(eval),
                                 dir,
                                 new PrintStream(second, true))
