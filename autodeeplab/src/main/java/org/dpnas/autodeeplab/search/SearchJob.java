@@ -16,7 +16,9 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import org.dpnas.autodeeplab.AutoDeepLabGenotype;
 import org.dpnas.autodeeplab.AutoDeepLabSupernet;
+import org.dpnas.autodeeplab.BetaNormalisation;
 import org.dpnas.autodeeplab.Decoder;
+import org.dpnas.autodeeplab.DownTransition;
 import org.dpnas.autodeeplab.SupernetConfig;
 import org.dpnas.common.config.Config;
 import org.dpnas.common.config.ConfigLoader;
@@ -94,7 +96,13 @@ public final class SearchJob {
             classes = s.getInt("num_classes");
         }
         return new SupernetConfig(
-                classes, s.getInt("layers"), s.getInt("filter_multiplier"), s.getInt("blocks"));
+                classes,
+                s.getInt("layers"),
+                s.getInt("filter_multiplier"),
+                s.getInt("blocks"),
+                BetaNormalisation.parse(
+                        s.getString("beta_normalisation"), "space.beta_normalisation"),
+                DownTransition.parse(s.getString("down"), "space.down"));
     }
 
     /**
