@@ -87,10 +87,11 @@ public final class AutoDeepLabMethod implements SearchMethod {
                 o.loop().steps(),
                 o.loop().seconds(),
                 List.of(
-                        "best/genotype.json    the searched architecture (retrain: dpnas train"
-                                + " --genotype)",
+                        "best/genotype.json    the genotype of the best supernet-val-mIoU epoch"
+                                + " (retrain: dpnas train --genotype)",
+                        "last/genotype.json    the genotype of the last epoch",
                         "best/genotype.svg     picture of the cell and the network path",
-                        "search/genotypes.jsonl the decoded genotype after every epoch",
+                        "search/genotypes.jsonl the decoded genotype and supernet val mIoU of every epoch",
                         "metrics.jsonl, summary.csv, curves.png  loss and supernet mIoU",
                         "checkpoints/          weights, α, β and both optimizers (resume with"
                                 + " --resume)"));
