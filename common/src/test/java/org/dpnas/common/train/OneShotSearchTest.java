@@ -1,5 +1,6 @@
 package org.dpnas.common.train;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -17,6 +18,10 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.ConstantInitializer;
 import ai.djl.util.PairList;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -24,10 +29,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.dpnas.common.data.SegBatcher;
 import org.dpnas.common.data.SegDataset;
 import org.dpnas.common.data.SegSample;
+import org.dpnas.common.run.RunDirectory;
 import org.dpnas.common.search.ArchPenalty;
 import org.dpnas.common.search.OneShotSearch;
 import org.dpnas.common.search.TrainingLoss;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The one-shot strategy's bilevel step: split isolation, start step and the penalty hook. */
 class OneShotSearchTest {
@@ -283,6 +290,97 @@ class OneShotSearchTest {
             v[j] -= lr * g[j];
         }
         p.getArray().set(v);
+    }
+
+    /**
+     * One bilevel search of {@code MAX} steps in {@code runDir} (weights: SGD with momentum on the
+     * poly schedule; α: Adam from step 2; checkpoints every 3 steps), crashing before step {@code
+     * crashAt} (never when negative) or, with {@code resume}, continuing from the newest
+     * checkpoint.
+     *
+     * @return every parameter's values at the end
+     */
+    private static float[][] search(Path runDir, long crashAt, boolean resume) throws Exception {
+        try (NDManager base = NDManager.newBaseManager();
+                Constants c = new Constants(base)) {
+            Seeds.seedEngine(5);
+            Mix model = new Mix();
+            model.initialize(base.newSubManager(), DataType.FLOAT32, new Shape(2, 3, 8, 8));
+            List<Parameter> w = new ArrayList<>(ParamIO.trainable(model));
+            w.remove(model.alpha);
+            ParamGroup weights = new ParamGroup("weights", w, new Sgd(0.9f, 1e-4f));
+            ParamGroup arch =
+                    new ParamGroup(
+                            "arch",
+                            List.of(model.alpha),
+                            new Adam(0.5f, 0.999f, 1e-8f, 1e-3f, false));
+            TrainLoop loop =
+                    new TrainLoop(
+                            base,
+                            model,
+                            List.of(weights, arch),
+                            new RunDirectory(runDir),
+                            new TrainLoop.Options(MAX, 1, 0, 3, 2, 2, "search", "mIoU"),
+                            new PrintStream(new ByteArrayOutputStream(), true, UTF_8));
+            try (OneShotSearch step =
+                    new OneShotSearch(
+                            model,
+                            weights,
+                            arch,
+                            stream(new TinyData(6, 8), 1, MAX),
+                            stream(new Recording(6, "B").shifted(50), 2, MAX),
+                            LrSchedule.poly(0.05f, MAX, 0.9f, 0f),
+                            LrSchedule.constant(0.05f),
+                            2,
+                            1f,
+                            c,
+                            new ParameterStore(base, false))) {
+                long start = loop.restore(resume);
+                TrainLoop.Step s =
+                        (sm, t) -> {
+                            if (t == crashAt) {
+                                throw new IllegalStateException("simulated crash");
+                            }
+                            return step.run(sm, t);
+                        };
+                loop.run(start, s, null);
+            } catch (IllegalStateException e) {
+                assertEquals("simulated crash", e.getMessage());
+            }
+            List<Parameter> all = ParamIO.trainable(model);
+            float[][] out = new float[all.size()][];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = all.get(i).getArray().toFloatArray();
+            }
+            return out;
+        }
+    }
+
+    private static final long MAX = 9;
+
+    /**
+     * A search resumed from a checkpoint taken after the architecture updates began (step 6: four
+     * Adam updates of α, whose moments and step count must come back) ends bit-identical to an
+     * uninterrupted one, weights on the poly schedule included.
+     */
+    @Test
+    void aSearchResumedAfterArchitectureUpdatesBeganEqualsAnUninterruptedOne(@TempDir Path dir)
+            throws Exception {
+        float[][] straight = search(dir.resolve("straight"), -1, false);
+        Path broken = dir.resolve("broken");
+        search(broken, 7, false);
+        assertEquals(
+                List.of(
+                        broken.resolve("checkpoints/step-00000003"),
+                        broken.resolve("checkpoints/step-00000006")),
+                new Checkpointer(broken.resolve("checkpoints"), 2).list());
+        float[][] resumed = search(broken, -1, true);
+        for (int i = 0; i < straight.length; i++) {
+            assertArrayEquals(straight[i], resumed[i], 0f, "parameter " + i);
+        }
+        assertEquals(
+                Files.readString(dir.resolve("straight/metrics.jsonl")),
+                Files.readString(broken.resolve("metrics.jsonl")));
     }
 
     /** λ·Σα², the penalty of the hand-computed test: its gradient is 2λα. */
