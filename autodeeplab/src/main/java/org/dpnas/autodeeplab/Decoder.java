@@ -33,6 +33,10 @@ public final class Decoder {
      */
     public static AutoDeepLabGenotype decode(
             SupernetConfig config, List<OpSpec> ops, float[][] alpha, float[][][] beta) {
+        CellGraph.requireFinite("α", alpha);
+        for (int l = 0; l < beta.length; l++) {
+            CellGraph.requireFinite("β[" + l + "]", beta[l]);
+        }
         return new AutoDeepLabGenotype(
                 config.filterMultiplier(),
                 config.blocks(),
