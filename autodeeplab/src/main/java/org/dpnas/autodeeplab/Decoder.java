@@ -33,7 +33,7 @@ public final class Decoder {
      */
     public static AutoDeepLabGenotype decode(
             SupernetConfig config, List<OpSpec> ops, float[][] alpha, float[][][] beta) {
-        CellGraph.requireFinite("α", alpha);
+        // α is checked by CellGraph.derive
         for (int l = 0; l < beta.length; l++) {
             CellGraph.requireFinite("β[" + l + "]", beta[l]);
         }
