@@ -35,6 +35,10 @@ public final class Decoder {
      */
     public static AutoDeepLabGenotype decode(
             SupernetConfig config, List<OpSpec> ops, float[][] alpha, float[][][] beta) {
+        // α is checked by CellGraph.derive
+        for (int l = 0; l < beta.length; l++) {
+            CellGraph.requireFinite("β[" + l + "]", beta[l]);
+        }
         return new AutoDeepLabGenotype(
                 config.filterMultiplier(),
                 config.blocks(),

@@ -25,8 +25,10 @@ import org.dpnas.common.config.Config;
 import org.dpnas.common.config.ConfigLoader;
 import org.dpnas.common.data.SegDataset;
 import org.dpnas.common.data.SegSample;
+import org.dpnas.common.testing.RealData;
 import org.dpnas.datasets.SegDatasets;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DjlRoundTripTest {
 
-    private static final Path CAMVID = Path.of("../../shared/data/camvid");
+    private static final Path CAMVID = RealData.dir().resolve("camvid");
 
     /** The labels of a palette PNG, read as raster samples. */
     static int[][] readMask(Path png) throws Exception {
@@ -239,6 +241,7 @@ class DjlRoundTripTest {
     }
 
     @Test
+    @Tag(RealData.TAG)
     void camvidPredictionsEqualEvalModel(@TempDir Path dir) throws Exception {
         Assumptions.assumeTrue(
                 Files.isRegularFile(CAMVID.resolve("val.txt")),
