@@ -31,7 +31,9 @@ class DivergedArchitectureTest {
             IllegalArgumentException e =
                     assertThrows(
                             IllegalArgumentException.class,
-                            () -> SearchJob.writeGenotype(run, Decoder.decode(net), "step 1"));
+                            () ->
+                                    SearchJob.writeGenotype(
+                                            run.best(), Decoder.decode(net), "step 1"));
             assertTrue(e.getMessage().contains(named), e.getMessage());
             assertTrue(e.getMessage().contains("no genotype"), e.getMessage());
             assertEquals(
