@@ -74,8 +74,8 @@ public final class CasSearchJob {
      * @param loop the loop's result
      * @param expectedCost the final Σ softmax(α)·cost, in the cost's unit
      * @param initialCost the same at the start (uniform α)
-     * @param height the searched image height
-     * @param width the searched image width
+     * @param height the image height ops were priced at
+     * @param width the image width ops were priced at
      */
     public record Outcome(
             RunDirectory run,
@@ -187,9 +187,20 @@ public final class CasSearchJob {
                 Constants constants = new Constants(base)) {
             Seeds.seedEngine(seed);
             SegSample first = splitA.get(0);
-            long h = first.height();
-            long w = first.width();
-            net.initialize(base.newSubManager(), DataType.FLOAT32, new Shape(batch, 3, h, w));
+            net.initialize(
+                    base.newSubManager(),
+                    DataType.FLOAT32,
+                    new Shape(batch, 3, first.height(), first.width()));
+            // ops are priced (and the sweep measures networks) at search.cost_size, by default
+            // the size the search trains at
+            int[] costSize = search.getIntArray("cost_size");
+            if (costSize.length != 0 && costSize.length != 2) {
+                throw new IllegalArgumentException(
+                        "search.cost_size must be [] or [height, width], got "
+                                + java.util.Arrays.toString(costSize));
+            }
+            long h = costSize.length == 2 ? costSize[0] : first.height();
+            long w = costSize.length == 2 ? costSize[1] : first.width();
             OpCosts costs = priceOps(net, kind, h, w, search, run, device, base, console);
             CasPenalty penalty = new CasPenalty(net, costs, lambda);
             double initialCost = expected(net, costs);
