@@ -53,7 +53,8 @@ public final class CasBench {
 
     /**
      * The sizes of a bench preset: {@code tiny} (the tiny search preset, 32×32, batch 4), {@code
-     * camvid} (the CamVid preset's supernet at 180×240, batch 2).
+     * small} (the CamVid preset's supernet at its 64×64 training crop, batch 2), {@code camvid}
+     * (the same at 180×240), {@code paper} (the paper preset's supernet at 321×321, batch 2).
      */
     static Object[] preset(String name) {
         return switch (name) {
@@ -61,13 +62,23 @@ public final class CasBench {
                     new Object[] {
                         new CasSizes(5, 8, 4, 3, 16, CasSpace.MS_RATES, CasSpace.OPS), 32, 32, 4
                     };
+            case "small" ->
+                    new Object[] {
+                        new CasSizes(11, 8, 6, 4, 32, CasSpace.MS_RATES, CasSpace.OPS), 64, 64, 2
+                    };
             case "camvid" ->
                     new Object[] {
                         new CasSizes(11, 8, 6, 4, 32, CasSpace.MS_RATES, CasSpace.OPS), 180, 240, 2
                     };
+            case "paper" ->
+                    new Object[] {
+                        new CasSizes(19, 16, 8, 4, 64, CasSpace.MS_RATES, CasSpace.OPS), 321, 321, 2
+                    };
             default ->
                     throw new IllegalArgumentException(
-                            "unknown bench preset '" + name + "', expected tiny or camvid");
+                            "unknown bench preset '"
+                                    + name
+                                    + "', expected tiny, small, camvid or paper");
         };
     }
 

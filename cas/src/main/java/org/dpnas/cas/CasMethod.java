@@ -275,7 +275,8 @@ public final class CasMethod implements SearchMethod {
         String header =
                 String.format(
                         Locale.ROOT,
-                        "preset %s (%s), %d iters after %d warm-up",
+                        "preset %s (%s), plain MixedOp evaluation (the fused cell is not in common"
+                                + " yet), %d iters after %d warm-up",
                         preset,
                         r.description(),
                         iters,

@@ -174,15 +174,16 @@ public final class CostSweep {
                     "λ = " + fmt(p.lambda()),
                     new double[] {p.latencyMs()},
                     new double[] {p.mIoU()});
-            console.printf(
-                    Locale.ROOT,
-                    "λ %-8s val mIoU %.4f  latency %.2f ms  params %,d  MACs %,d%n",
-                    fmt(p.lambda()),
-                    p.mIoU(),
-                    p.latencyMs(),
-                    p.params(),
-                    p.macs());
         }
+        Point p = points.get(points.size() - 1);
+        console.printf(
+                Locale.ROOT,
+                "λ %-8s val mIoU %.4f  latency %.2f ms  params %,d  MACs %,d%n",
+                fmt(p.lambda()),
+                p.mIoU(),
+                p.latencyMs(),
+                p.params(),
+                p.macs());
         JsonObject all = new JsonObject();
         all.add("points", arr);
         RunDirectory.writeJson(run.root().resolve("sweep/points.json"), all);
