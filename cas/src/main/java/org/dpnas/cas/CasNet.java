@@ -27,7 +27,9 @@ import org.dpnas.common.search.darts.CellGraph;
  * The CAS network (Zhang et al., CVPR 2019, Sec. 3.1): a 3×3 stride-2 stem, {@code layers} stacked
  * normal and reduction cells ({@link CasCell}; all cells of one type share a genotype, each has its
  * own weights), the multi-scale cell ({@link MultiScaleCell}) and a light decoder (a 1×1
- * classifier, then bilinear up-sampling to the input size).
+ * classifier, then bilinear up-sampling to the input size). An image whose sides are not multiples
+ * of the output stride is first resized (bilinear) to the next multiples, so that every reduction
+ * halves exactly.
  *
  * <p>As a {@linkplain #supernet supernet} it holds three architecture parameters — α_normal and
  * α_reduce (edges × ops) and α_ms (one per candidate rate) — apart from its weights; as a
@@ -169,10 +171,33 @@ public final class CasNet extends AbstractBlock implements Supernet<CasGenotype>
         return alphaMs;
     }
 
+    /** The network's output stride: 2 for the stem times 2 per reduction cell. */
+    public int outputStride() {
+        int s = 2;
+        for (int l = 0; l < sizes.layers(); l++) {
+            if (sizes.isReduction(l)) {
+                s *= 2;
+            }
+        }
+        return s;
+    }
+
+    /**
+     * The size an image side is resized to before the stem: the next multiple of the output stride,
+     * so that every reduction halves exactly and the two inputs of a cell agree.
+     */
+    public long workingSize(long side) {
+        long s = outputStride();
+        return (side + s - 1) / s * s;
+    }
+
     /** The input shape of every cell and of the multi-scale cell for an image of size h × w. */
     public List<Shape[]> cellInputShapes(long batch, long h, long w) {
         List<Shape[]> out = new ArrayList<>();
-        Shape s = stem.getOutputShapes(new Shape[] {new Shape(batch, 3, h, w)})[0];
+        Shape s =
+                stem.getOutputShapes(
+                                new Shape[] {new Shape(batch, 3, workingSize(h), workingSize(w))})[
+                        0];
         Shape s0 = s;
         Shape s1 = s;
         for (CasCell cell : cells) {
@@ -249,7 +274,9 @@ public final class CasNet extends AbstractBlock implements Supernet<CasGenotype>
             wm = ps.getValue(alphaMs, device, training).softmax(0);
             wm.attach(sm);
         }
-        NDArray h = stem.forward(ps, new NDList(x), training).head();
+        long[] shape = x.getShape().getShape();
+        NDArray image = Resize.bilinear(x, workingSize(shape[2]), workingSize(shape[3]));
+        NDArray h = stem.forward(ps, new NDList(image), training).head();
         NDArray s0 = h;
         NDArray s1 = h;
         for (CasCell cell : cells) {
@@ -264,7 +291,6 @@ public final class CasNet extends AbstractBlock implements Supernet<CasGenotype>
         NDArray f =
                 ms.forward(ps, isSupernet() ? new NDList(s1, wm) : new NDList(s1), training).head();
         NDArray logits = classifier.forward(ps, new NDList(f), training).head();
-        long[] shape = x.getShape().getShape();
         return new NDList(Resize.bilinear(logits, shape[2], shape[3]));
     }
 
@@ -277,7 +303,10 @@ public final class CasNet extends AbstractBlock implements Supernet<CasGenotype>
     @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... in) {
         Shape s = in[0];
-        stem.initialize(manager, dataType, s);
+        stem.initialize(
+                manager,
+                dataType,
+                new Shape(s.get(0), 3, workingSize(s.get(2)), workingSize(s.get(3))));
         List<Shape[]> shapes = cellInputShapes(s.get(0), s.get(2), s.get(3));
         for (int l = 0; l < cells.size(); l++) {
             Shape[] cs = shapes.get(l);
@@ -307,7 +336,13 @@ public final class CasNet extends AbstractBlock implements Supernet<CasGenotype>
 
     @Override
     public Shape[] countCost(CostCounter counter, Shape[] in) {
-        Shape s = counter.count(stem, in[0])[0];
+        Shape image = in[0];
+        Shape working =
+                new Shape(image.get(0), 3, workingSize(image.get(2)), workingSize(image.get(3)));
+        if (!working.equals(image)) {
+            counter.bilinear(image, working);
+        }
+        Shape s = counter.count(stem, working)[0];
         Shape s0 = s;
         Shape s1 = s;
         for (CasCell cell : cells) {

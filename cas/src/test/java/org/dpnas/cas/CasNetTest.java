@@ -27,14 +27,16 @@ class CasNetTest {
     @Test
     void supernetAndFixedNetworkMapImagesToLogitsOfTheInputSize() throws IOException {
         try (NDManager m = NDManager.newBaseManager()) {
-            Shape xs = new Shape(2, 3, 32, 24);
+            // 30 × 21 is not a multiple of the output stride 8: resized to 32 × 24 inside
+            Shape xs = new Shape(2, 3, 30, 21);
             CasNet sup = CasNet.supernet(SIZES);
             sup.initialize(m, DataType.FLOAT32, xs);
             ParameterStore ps = new ParameterStore(m, false);
             NDArray y = sup.forward(ps, new NDList(m.randomNormal(xs)), false).head();
-            assertEquals(new Shape(2, 5, 32, 24), y.getShape());
+            assertEquals(new Shape(2, 5, 30, 21), y.getShape());
+            assertEquals(8, sup.outputStride());
             // cells N R R N: output stride 2 · 2 · 2 = 8, channels doubled at each reduction
-            List<Shape[]> in = sup.cellInputShapes(2, 32, 24);
+            List<Shape[]> in = sup.cellInputShapes(2, 30, 21);
             assertEquals(new Shape(2, 4 * 3 * 4, 4, 3), in.get(4)[0]);
             assertEquals(
                     List.of(false, true, true, false),
@@ -51,7 +53,7 @@ class CasNetTest {
             CasNet fixed = CasNet.fixed(CasGenotype.fromJson(CasGenotypeTest.golden()), 5, 4);
             fixed.initialize(m, DataType.FLOAT32, xs);
             NDArray z = fixed.forward(ps, new NDList(m.randomNormal(xs)), false).head();
-            assertEquals(new Shape(2, 5, 32, 24), z.getShape());
+            assertEquals(new Shape(2, 5, 30, 21), z.getShape());
             assertTrue(fixed.archParameters().isEmpty());
             CostReport r = CostCounter.of(fixed, xs);
             assertTrue(r.warnings().isEmpty(), r.warnings().toString());
