@@ -180,7 +180,8 @@ public final class JobOptions {
                     if (cl.hasOption(option)) {
                         overrides.add(
                                 new ConfigLoader.Setting(
-                                        override.apply(cl), "--" + option + " " + lastValue(cl, option)));
+                                        override.apply(cl),
+                                        "--" + option + " " + lastValue(cl, option)));
                     }
                 });
         for (Key k : keys) {

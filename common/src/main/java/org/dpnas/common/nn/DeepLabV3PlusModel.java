@@ -23,6 +23,9 @@ public final class DeepLabV3PlusModel implements ModelFactory {
 
     @Override
     public String sizes(Config model) {
-        return "backbone " + model.getString("backbone") + ", output stride " + model.getInt("output_stride");
+        return "backbone "
+                + model.getString("backbone")
+                + ", output stride "
+                + model.getInt("output_stride");
     }
 }
