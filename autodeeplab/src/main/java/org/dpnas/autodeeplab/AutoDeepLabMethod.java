@@ -87,10 +87,11 @@ public final class AutoDeepLabMethod implements SearchMethod {
                 o.loop().steps(),
                 o.loop().seconds(),
                 List.of(
-                        "best/genotype.json    the searched architecture (retrain: dpnas train"
-                                + " --genotype)",
+                        "best/genotype.json    the genotype of the best supernet-val-mIoU epoch"
+                                + " (retrain: dpnas train --genotype)",
+                        "last/genotype.json    the genotype of the last epoch",
                         "best/genotype.svg     picture of the cell and the network path",
-                        "search/genotypes.jsonl the decoded genotype after every epoch",
+                        "search/genotypes.jsonl the decoded genotype and supernet val mIoU of every epoch",
                         "metrics.jsonl, summary.csv, curves.png  loss and supernet mIoU",
                         "checkpoints/          weights, α, β and both optimizers (resume with"
                                 + " --resume)"));
@@ -156,9 +157,52 @@ public final class AutoDeepLabMethod implements SearchMethod {
         }
         AutoDeepLabGenotype g =
                 (AutoDeepLabGenotype) readGenotype(Path.of(model.getString("genotype")));
-        AutoDeepLabNet.Settings s = AutoDeepLabNet.Settings.of(g, numClasses);
+        String preset =
+                model.has("preset") && !model.isNull("preset") ? model.getString("preset") : "S";
+        AutoDeepLabNet.Settings s = AutoDeepLabNet.Settings.paper(preset, g, numClasses);
         if (model.has("filter_multiplier") && !model.isNull("filter_multiplier")) {
             s = s.withFilterMultiplier(model.getInt("filter_multiplier"));
+        } else if (!model.has("preset") || model.isNull("preset")) {
+            System.err.println(
+                    "autodeeplab: no model.filter_multiplier or model.preset given: retraining"
+                            + " Auto-DeepLab-S (F = 20), not the search's F = "
+                            + g.filterMultiplier());
+        }
+        if (model.has("stem") && !model.isNull("stem")) {
+            String stem = model.getString("stem");
+            if (!stem.equals("reference") && !stem.equals("supernet")) {
+                throw new IllegalArgumentException(
+                        "model.stem must be 'reference' (64/64/128) or 'supernet', got '"
+                                + stem
+                                + "'");
+            }
+            s =
+                    s.withHead(
+                            stem.equals("reference"),
+                            s.dropout1(),
+                            s.dropout2(),
+                            s.scaledAsppRates());
+        }
+        if (model.has("decoder_dropout") && !model.isNull("decoder_dropout")) {
+            float[] d = model.getFloatArray("decoder_dropout");
+            if (d.length != 2) {
+                throw new IllegalArgumentException(
+                        "model.decoder_dropout must be [after 3x3 unit 1, after unit 2], got "
+                                + d.length
+                                + " values");
+            }
+            s = s.withHead(s.referenceStem(), d[0], d[1], s.scaledAsppRates());
+        }
+        if (model.has("aspp_rates") && !model.isNull("aspp_rates")) {
+            String r = model.getString("aspp_rates");
+            if (!r.equals("fixed") && !r.equals("scaled")) {
+                throw new IllegalArgumentException(
+                        "model.aspp_rates must be 'fixed' (6/12/18) or 'scaled' (96,192,288 / stride),"
+                                + " got '"
+                                + r
+                                + "'");
+            }
+            s = s.withHead(s.referenceStem(), s.dropout1(), s.dropout2(), r.equals("scaled"));
         }
         if (model.has("block_multiplier") && !model.isNull("block_multiplier")) {
             s = s.withBlockMultiplier(model.getInt("block_multiplier"));

@@ -32,9 +32,10 @@ import org.dpnas.common.search.Supernet;
  * <p>The node at layer l, level s is (Eq. 6) {@code H^l_s = Σ_k β̂[l][s'_k][k] ·
  * Cell(H^{l−1}_{s'_k}, H^{l−2}_s; α)} over the neighbours s'_k ∈ {s+1 (UP), s (SAME), s−1 (DOWN)}
  * that exist, where {@code β̂[l][s'] = softmax} of β[l][s'] over the choices valid at level s' (no
- * UP at level 0, no DOWN at level 3) and {@code α̂ = softmax(α)} per edge; each softmax is taken
- * once per forward pass. Resampling between levels is bilinear with {@code align_corners=True}, as
- * in the reference.
+ * UP at level 0, no DOWN at level 3), times 2/3 at those two-choice levels with the reference's
+ * {@link BetaNormalisation} (the default), and {@code α̂ = softmax(α)} per edge; each softmax is
+ * taken once per forward pass. Resampling between levels is bilinear with {@code
+ * align_corners=True}, as in the reference.
  *
  * <p>The architecture parameters α (edges × ops) and β (L × 4 × 3) are kept apart from the weights
  * ({@link #archParameters()}, {@link #weightParameters()}) so that a bilevel search steps them with
@@ -117,6 +118,7 @@ public final class AutoDeepLabSupernet extends AbstractBlock
                 addChildBlock(
                         "stem", new Stem(config.filterMultiplier() / 2 * b, config.cellOutput(0)));
         int layers = config.layers();
+        boolean downConv = config.down() == DownTransition.CONV;
         cells = new Block[layers][NetworkSpace.LEVELS];
         for (int l = 0; l < layers; l++) {
             for (int s = 0; s < NetworkSpace.LEVELS; s++) {
@@ -125,8 +127,10 @@ public final class AutoDeepLabSupernet extends AbstractBlock
                     int[] in = {w[1], w[2], w[3]};
                     Block cell =
                             impl == SupernetImpl.FUSED
-                                    ? new FusedCell(b, config.channels(s), w[0], in, this.ops)
-                                    : new SearchCell(b, config.channels(s), w[0], in, this.ops);
+                                    ? new FusedCell(
+                                            b, config.channels(s), w[0], in, this.ops, downConv)
+                                    : new SearchCell(
+                                            b, config.channels(s), w[0], in, this.ops, downConv);
                     cells[l][s] = addChildBlock("cell_" + l + "_" + s, cell);
                 }
             }
@@ -200,7 +204,12 @@ public final class AutoDeepLabSupernet extends AbstractBlock
                     int[] w = wiring(config, l, s);
                     n +=
                             SearchCell.weightCount(
-                                    b, config.channels(s), w[0], new int[] {w[1], w[2], w[3]}, ops);
+                                    b,
+                                    config.channels(s),
+                                    w[0],
+                                    new int[] {w[1], w[2], w[3]},
+                                    ops,
+                                    config.down() == DownTransition.CONV);
                 }
             }
         }
@@ -346,6 +355,27 @@ public final class AutoDeepLabSupernet extends AbstractBlock
         return m;
     }
 
+    /**
+     * The weights of every node's choices from raw β (L × 4 × 3), in {@code sm}: the softmax over
+     * the valid choices, times {@link BetaNormalisation#scale} of the node's level (the same
+     * numbers as {@link Decoder#transitions(float[][][], BetaNormalisation)}).
+     */
+    NDArray betaWeights(NDArray rawBeta, NDManager sm, DataType type) {
+        int layers = config.layers();
+        Shape shape = new Shape(layers, NetworkSpace.LEVELS, 3);
+        NDArray hat =
+                sm.create(betaMask(layers), shape).toType(type, false).add(rawBeta).softmax(2);
+        if (config.betaNormalisation() == BetaNormalisation.SOFTMAX) {
+            return hat;
+        }
+        double[] scale = new double[layers * NetworkSpace.LEVELS * 3];
+        for (int i = 0; i < scale.length; i++) {
+            scale[i] = config.betaNormalisation().scale(i / 3 % NetworkSpace.LEVELS);
+        }
+        // a constant array in the step's manager, never a Java number on a differentiated path
+        return hat.mul(sm.create(scale, shape).toType(type, false));
+    }
+
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
@@ -370,11 +400,7 @@ public final class AutoDeepLabSupernet extends AbstractBlock
                 rows[e] = alphaHat.get(e);
             }
         }
-        NDArray betaHat =
-                sm.create(betaMask(layers), new Shape(layers, NetworkSpace.LEVELS, 3))
-                        .toType(x.getDataType(), false)
-                        .add(ps.getValue(betas, device, training))
-                        .softmax(2);
+        NDArray betaHat = betaWeights(ps.getValue(betas, device, training), sm, x.getDataType());
 
         NDArray h0 = stem.forward(ps, inputs, training).head();
         long[] hs = levelSizes(h0.getShape().get(2));
@@ -395,7 +421,13 @@ public final class AutoDeepLabSupernet extends AbstractBlock
                 for (int k = 0; k < 3; k++) {
                     int src = s + 1 - k;
                     if (NetworkSpace.exists(l - 1, src) && NetworkSpace.valid(src, k)) {
-                        s1[k] = AlignCornersResize.resize(prev[src], hs[s], ws[s]);
+                        boolean conv =
+                                k == NetworkSpace.DOWN && config.down() == DownTransition.CONV;
+                        // the paper's DOWN: the cell's stride-2 convolution reduces the input
+                        s1[k] =
+                                conv
+                                        ? prev[src]
+                                        : AlignCornersResize.resize(prev[src], hs[s], ws[s]);
                     }
                 }
                 boolean hasPrevPrev = fused != null ? fused.hasPrevPrev() : plain.hasPrevPrev();

@@ -27,10 +27,10 @@ import org.dpnas.common.train.Sgd;
  * images and labels (about a tenth of the pixels set to the ignore label 255), with the search's
  * own step ({@link org.dpnas.common.search.OneShotSearch#weightStep(ai.djl.ndarray.NDManager, long,
  * ai.djl.ndarray.NDList)} and {@code archStep}) and the optimizer settings of the search defaults
- * ({@code search-defaults.json}: SGD momentum 0.9, weight decay 3e-4, lr 0.025, gradient-norm clip
- * 5 on the weights; Adam (0.9, 0.999), weight decay 1e-3, lr 3e-3 on α and β). Each step runs in
- * its own sub-manager; the medians over the timed iterations are reported, together with the number
- * of arrays a weight step creates and the process's peak resident memory.
+ * ({@code search-defaults.json}: SGD momentum 0.9, weight decay 3e-4, lr 0.025, no gradient-norm
+ * clipping (the reference's default); Adam (0.9, 0.999), weight decay 1e-3, lr 3e-3 on α and β).
+ * Each step runs in its own sub-manager; the medians over the timed iterations are reported,
+ * together with the number of arrays a weight step creates and the process's peak resident memory.
  */
 public final class SupernetBench {
 

@@ -56,10 +56,14 @@ class DecoderTest {
         b[0][0][NetworkSpace.UP] = 100;
         b[0][3][NetworkSpace.DOWN] = 100;
         b[0][1] = new float[] {0, (float) Math.log(2), 0};
-        double[][][] t = Decoder.transitions(b);
+        double[][][] t = Decoder.transitions(b, BetaNormalisation.SOFTMAX);
         assertArrayEquals(new double[] {0, .5, .5}, t[0][0], 1e-12);
         assertArrayEquals(new double[] {.25, .5, .25}, t[0][1], 1e-7);
         assertArrayEquals(new double[] {.5, .5, 0}, t[0][3], 1e-12);
+        double[][][] ref = Decoder.transitions(b, BetaNormalisation.REFERENCE);
+        assertArrayEquals(new double[] {0, 1 / 3.0, 1 / 3.0}, ref[0][0], 1e-12);
+        assertArrayEquals(new double[] {.25, .5, .25}, ref[0][1], 1e-7);
+        assertArrayEquals(new double[] {1 / 3.0, 1 / 3.0, 0}, ref[0][3], 1e-12);
     }
 
     private static float[][][] favour(List<Integer> path, long seed) {

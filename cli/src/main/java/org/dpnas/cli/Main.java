@@ -17,6 +17,7 @@ import org.dpnas.cli.data.CheckCommand;
 import org.dpnas.cli.eval.EvalDetCommand;
 import org.dpnas.cli.eval.EvalModelCommand;
 import org.dpnas.cli.eval.EvalSegCommand;
+import org.dpnas.cli.predict.PredictCommand;
 import org.dpnas.cli.search.SearchMethodCommand;
 import org.dpnas.cli.sweep.SweepCommand;
 import org.dpnas.cli.train.TrainCommand;
@@ -101,6 +102,7 @@ public final class Main {
                         new EvalModelCommand(),
                         new EvalSegCommand(),
                         new EvalDetCommand()));
+        commands.add(new PredictCommand());
         commands.add(new CostCommand());
         commands.add(
                 new CommandGroup(

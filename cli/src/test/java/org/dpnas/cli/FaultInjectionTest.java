@@ -102,12 +102,21 @@ class FaultInjectionTest {
     /**
      * Kills a child run several times at random moments (once right after it starts, before any
      * checkpoint; then after random checkpoints plus a random delay), resumes it each time, and
-     * while one resumed child runs, starts a second {@code --resume} that must be refused.
+     * while one resumed child runs, starts a second {@code --resume} that must be refused. The
+     * first resumed child is killed (when {@code firstKillAfter > 0}) once a checkpoint at step
+     * {@code firstKillAfter} or later exists, so at least one resume starts from there (for a
+     * search: after the architecture updates began, so their optimizer state must come back).
      *
      * @return the number of kills
      */
     private static int killAndResume(
-            Path dir, String verb, String[] base, Path run, long lastStep, int kills)
+            Path dir,
+            String verb,
+            String[] base,
+            Path run,
+            long lastStep,
+            int kills,
+            long firstKillAfter)
             throws Exception {
         int killed = 0;
         Process p = Child.start(dir.resolve("child-0.log"), args(verb, run, base));
@@ -134,7 +143,8 @@ class FaultInjectionTest {
                 concurrency = true;
             }
             long from = newest(run);
-            long target = Math.min(lastStep - 2, from + 2 * (1 + RANDOM.nextInt(4)));
+            long random = Math.min(lastStep - 2, from + 2 * (1 + RANDOM.nextInt(4)));
+            long target = i == 1 && firstKillAfter > 0 ? firstKillAfter : random;
             Child.await(p, () -> newest(run) >= target, 180);
             Thread.sleep(RANDOM.nextInt(60));
             if (!p.isAlive()) {
@@ -175,7 +185,7 @@ class FaultInjectionTest {
         Path straight = dir.resolve("straight");
         assertEquals(0, dpnas(args("train", straight, all)).code());
         Path run = dir.resolve("killed");
-        int kills = killAndResume(dir, "train", all, run, 60, 3);
+        int kills = killAndResume(dir, "train", all, run, 60, 3, 0);
         assertSameFiles(
                 straight,
                 run,
@@ -209,7 +219,13 @@ class FaultInjectionTest {
         Outcome o = dpnas(args("search autodeeplab", straight, search));
         assertEquals(0, o.code(), o.err());
         Path run = dir.resolve("killed");
-        int kills = killAndResume(dir, "search autodeeplab", search, run, 16, 2);
+        // α updates start at step 4 (epoch 1 of 4 steps): the first resume is from step 8 or later
+        int kills = killAndResume(dir, "search autodeeplab", search, run, 16, 2, 8);
+        String log = Files.readString(dir.resolve("child-2.log"));
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("resuming from .* \\(step (\\d+)\\)").matcher(log);
+        assertTrue(m.find(), "the second child did not resume from a checkpoint:\n" + log);
+        assertTrue(Long.parseLong(m.group(1)) >= 8, log);
         assertSameFiles(
                 straight,
                 run,

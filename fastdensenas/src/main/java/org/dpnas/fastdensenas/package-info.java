@@ -1,6 +1,7 @@
 /**
- * FastDenseNAS (Nekrasov et al., CVPR 2019, https://arxiv.org/abs/1810.10804): RL-controller
- * decoder search over a pretrained encoder with auxiliary cells, two-stage training, distillation
- * and Polyak averaging. Not implemented yet.
+ * FastDenseNAS (Nekrasov et al., "Fast Neural Architecture Search of Compact Semantic Segmentation
+ * Models via Auxiliary Cells", CVPR 2019): a decoder searched by an RL controller over a pretrained
+ * MobileNet-v2 encoder. This package holds the decoder genotype and its decision space; the
+ * controller is the shared {@link org.dpnas.common.search.rl.RlSearch}.
  */
 package org.dpnas.fastdensenas;

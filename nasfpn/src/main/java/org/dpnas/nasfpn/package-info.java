@@ -1,5 +1,7 @@
 /**
- * NAS-FPN (Ghiasi et al., CVPR 2019, https://arxiv.org/abs/1904.07392): merging-cell
- * feature-pyramid search for detection. Not implemented yet.
+ * NAS-FPN (Ghiasi et al., "NAS-FPN: Learning Scalable Feature Pyramid Architecture for Object
+ * Detection", CVPR 2019): feature pyramids as lists of merging cells ({@link
+ * org.dpnas.nasfpn.PyramidGenotype}), the pyramid network they build, and a RetinaNet detector
+ * around it.
  */
 package org.dpnas.nasfpn;

@@ -34,6 +34,12 @@ public abstract class CellBase extends AbstractBlock {
     /** The H^{l−2} preprocessing, or null. */
     protected final Block prePrev;
 
+    /** Index of the DOWN neighbour (β choice 2: from level s − 1). */
+    protected static final int DOWN = 2;
+
+    /** Whether the DOWN neighbour is reduced by a stride-2 3×3 convolution (else pre-resized). */
+    protected final boolean downConv;
+
     /** The H^{l−1} preprocessing per neighbour, null where absent. */
     protected final Block[] pre = new Block[3];
 
@@ -47,6 +53,22 @@ public abstract class CellBase extends AbstractBlock {
      *     level s+1, SAME, DOWN = from level s−1), 0 where the neighbour does not exist
      */
     protected CellBase(int blocks, int channels, int prevPrevChannels, int[] inChannels) {
+        this(blocks, channels, prevPrevChannels, inChannels, false);
+    }
+
+    /**
+     * Creates the preprocessing, with the DOWN neighbour's 1×1 ReLU-conv-BN replaced by a 3×3
+     * stride-2 one when {@code downConv} (the paper's DOWN transition; the input then arrives at
+     * the finer level, not resized).
+     *
+     * @param blocks B
+     * @param channels C
+     * @param prevPrevChannels channels of H^{l−2}, or 0
+     * @param inChannels channels of H^{l−1} per neighbour, 0 where absent
+     * @param downConv whether the DOWN neighbour is reduced by a stride-2 3×3 convolution
+     */
+    protected CellBase(
+            int blocks, int channels, int prevPrevChannels, int[] inChannels, boolean downConv) {
         if (inChannels.length != 3) {
             throw new IllegalArgumentException("inChannels is indexed by the 3 β choices");
         }
@@ -54,10 +76,15 @@ public abstract class CellBase extends AbstractBlock {
         this.channels = channels;
         this.prevPrevChannels = prevPrevChannels;
         this.inChannels = inChannels.clone();
+        this.downConv = downConv;
         boolean anyInput = false;
         for (int k = 0; k < 3; k++) {
             if (inChannels[k] > 0) {
-                pre[k] = addChildBlock("pre" + k, new ReluConvBn(channels, 1, 1, false));
+                boolean conv = downConv && k == DOWN;
+                pre[k] =
+                        addChildBlock(
+                                "pre" + k,
+                                new ReluConvBn(channels, conv ? 3 : 1, conv ? 2 : 1, false));
                 anyInput = true;
             }
         }
@@ -68,6 +95,11 @@ public abstract class CellBase extends AbstractBlock {
                 prevPrevChannels > 0
                         ? addChildBlock("prePrev", new ReluConvBn(channels, 1, 1, false))
                         : null;
+    }
+
+    /** Whether the DOWN neighbour arrives at the finer level and is reduced by a convolution. */
+    public boolean downConv() {
+        return downConv;
     }
 
     /** Whether the cell has an H^{l−2} input. */

@@ -155,7 +155,27 @@ public final class FusedCell extends CellBase {
      */
     public FusedCell(
             int blocks, int channels, int prevPrevChannels, int[] inChannels, List<OpSpec> ops) {
-        super(blocks, channels, prevPrevChannels, requireDarts(ops, inChannels));
+        this(blocks, channels, prevPrevChannels, inChannels, ops, false);
+    }
+
+    /**
+     * Creates the cell, optionally with the paper's stride-2 3×3 DOWN preprocessing.
+     *
+     * @param blocks B
+     * @param channels C
+     * @param prevPrevChannels channels of H^{l−2}, or 0
+     * @param inChannels channels of H^{l−1} per neighbour, 0 where absent
+     * @param ops the candidate ops, which must be the DARTS table in its order
+     * @param downConv whether the DOWN neighbour is reduced by a stride-2 3×3 convolution
+     */
+    public FusedCell(
+            int blocks,
+            int channels,
+            int prevPrevChannels,
+            int[] inChannels,
+            List<OpSpec> ops,
+            boolean downConv) {
+        super(blocks, channels, prevPrevChannels, requireDarts(ops, inChannels), downConv);
         sources = new Source[blocks + 1];
         for (int j = 0; j <= blocks; j++) {
             if (j > 0 || prevPrevChannels > 0) {

@@ -42,7 +42,27 @@ public final class SearchCell extends CellBase {
      */
     public SearchCell(
             int blocks, int channels, int prevPrevChannels, int[] inChannels, List<OpSpec> ops) {
-        super(blocks, channels, prevPrevChannels, inChannels);
+        this(blocks, channels, prevPrevChannels, inChannels, ops, false);
+    }
+
+    /**
+     * Creates the cell, optionally with the paper's stride-2 3×3 DOWN preprocessing.
+     *
+     * @param blocks B
+     * @param channels C
+     * @param prevPrevChannels channels of H^{l−2}, or 0
+     * @param inChannels channels of H^{l−1} per neighbour, 0 where absent
+     * @param ops the candidate ops of every edge
+     * @param downConv whether the DOWN neighbour is reduced by a stride-2 3×3 convolution
+     */
+    public SearchCell(
+            int blocks,
+            int channels,
+            int prevPrevChannels,
+            int[] inChannels,
+            List<OpSpec> ops,
+            boolean downConv) {
+        super(blocks, channels, prevPrevChannels, inChannels, downConv);
         List<MixedOp> list = new ArrayList<>();
         for (int i = 0; i < blocks; i++) {
             for (int j = 0; j < i + 2; j++) {
@@ -68,9 +88,29 @@ public final class SearchCell extends CellBase {
      */
     public static long weightCount(
             int blocks, int channels, int prevPrevChannels, int[] inChannels, List<OpSpec> ops) {
+        return weightCount(blocks, channels, prevPrevChannels, inChannels, ops, false);
+    }
+
+    /**
+     * The analytic weight count of a cell, optionally with the stride-2 3×3 DOWN preprocessing.
+     *
+     * @param blocks B
+     * @param channels C
+     * @param prevPrevChannels channels of H^{l−2} or 0
+     * @param inChannels channels per neighbour, 0 where absent
+     * @param ops the candidate ops
+     * @param downConv whether the DOWN neighbour has a 3×3 convolution
+     */
+    public static long weightCount(
+            int blocks,
+            int channels,
+            int prevPrevChannels,
+            int[] inChannels,
+            List<OpSpec> ops,
+            boolean downConv) {
         long n = (long) prevPrevChannels * channels;
-        for (int c : inChannels) {
-            n += (long) c * channels;
+        for (int k = 0; k < inChannels.length; k++) {
+            n += (long) inChannels[k] * channels * (downConv && k == DOWN ? 9 : 1);
         }
         long edge = MixedOp.weightCount(channels, 1, ops, false);
         int count = blocks * (blocks + 3) / 2 - (prevPrevChannels > 0 ? 0 : blocks);

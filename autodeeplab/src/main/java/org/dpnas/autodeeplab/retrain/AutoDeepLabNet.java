@@ -24,10 +24,11 @@ import org.dpnas.common.nn.Resize;
  * at the level the genotype's network path gives it, an ASPP on the last cell and a DeepLabv3+
  * decoder ({@link PlusDecoder}) whose logits are up-sampled to the input size.
  *
- * <p><b>Stem.</b> Three 3×3 convolution-BN-ReLU units of stride 2, 1, 2 to ⌊F/2⌋·B, ⌊F/2⌋·B and F·B
- * channels (the supernet's widths). As in the paper's Fig. 1 and the reference retraining model,
- * the stride-2 output of the second unit is H^{−2} and the stride-4 output is H^{−1}, so every
- * cell, the first included, has two inputs.
+ * <p><b>Stem.</b> Three 3×3 convolution-BN-ReLU units of stride 2, 1, 2 to 64, 64 and 128 channels
+ * (paper §5 and the reference; {@link Settings#paper}) or to the supernet's widths ⌊F/2⌋·B, ⌊F/2⌋·B
+ * and F·B ({@link Settings#of}). As in the paper's Fig. 1 and the reference retraining model, the
+ * stride-2 output of the second unit is H^{−2} and the stride-4 output is H^{−1}, so every cell,
+ * the first included, has two inputs.
  *
  * <p><b>Cells.</b> The cell of layer l sits at level s_l (stride 4·2^{s_l}) on C = F·2^{s_l}
  * channels and outputs B·C; H^{l−1} and H^{l−2} are brought to its level by stride-2 convolutions
@@ -36,15 +37,16 @@ import org.dpnas.common.nn.Resize;
  * works; a stride-2 3×3 convolution with padding 1 produces exactly that size.
  *
  * <p><b>Head.</b> An ASPP ({@link LightAspp}: 1×1, three dilated 3×3 and image-pooling branches of
- * {@code asppChannels}, projected by 1×1) on the last cell, with DeepLabv3's rates for output
- * stride 16 scaled to the last level's stride: {@code (96, 192, 288) / stride}, i.e. 6/12/18 at
- * stride 16, 12/24/36 at 8, 3/6/9 at 32 and 24/48/72 at 4 (the reference port uses 6/12/18 at every
- * stride). The decoder's low-level features are the last stride-4 output before the path first
- * leaves level 0 — the output of layer 2 on the paper's path, as in the reference, or the stem when
- * layer 0 already goes down — projected to {@code lowLevelChannels}. All up-sampling is bilinear
- * with PyTorch's {@code align_corners=False} (common's {@link Resize#bilinear}, exact for
- * up-sampling on this engine); the reference port uses {@code align_corners=True}. The network
- * never down-samples by interpolation.
+ * {@code asppChannels}, projected by 1×1) on the last cell, with the reference's rates 6/12/18 at
+ * any stride ({@link Settings#paper}) or DeepLabv3's rates for output stride 16 scaled to the last
+ * level's stride: {@code (96, 192, 288) / stride}, i.e. 6/12/18 at stride 16, 12/24/36 at 8, 3/6/9
+ * at 32 and 24/48/72 at 4 (the reference port uses 6/12/18 at every stride). The decoder's
+ * low-level features are the last stride-4 output before the path first leaves level 0 — the output
+ * of layer 2 on the paper's path, as in the reference, or the stem when layer 0 already goes down —
+ * projected to {@code lowLevelChannels}. All up-sampling is bilinear with PyTorch's {@code
+ * align_corners=False} (common's {@link Resize#bilinear}, exact for up-sampling on this engine);
+ * the reference port uses {@code align_corners=True}. The network never down-samples by
+ * interpolation.
  *
  * <p>Convolution weights are He-normal (fan-in) initialised, BN scale 1 and shift 0, biases 0.
  *
@@ -69,7 +71,14 @@ public final class AutoDeepLabNet extends AbstractBlock implements CostAware {
             int filterMultiplier,
             int blockMultiplier,
             int asppChannels,
-            int lowLevelChannels) {
+            int lowLevelChannels,
+            boolean referenceStem,
+            float dropout1,
+            float dropout2,
+            boolean scaledAsppRates) {
+
+        /** The reference's stem widths (paper §5): 64, 64, 128. */
+        public static final int[] REFERENCE_STEM = {64, 64, 128};
 
         /** Validates the sizes. */
         public Settings {
@@ -91,30 +100,143 @@ public final class AutoDeepLabNet extends AbstractBlock implements CostAware {
                                 + ", "
                                 + lowLevelChannels);
             }
+            if (!(dropout1 >= 0f && dropout1 < 1f && dropout2 >= 0f && dropout2 < 1f)) {
+                throw new IllegalArgumentException(
+                        "decoder dropout rates must be in [0, 1), got "
+                                + dropout1
+                                + ", "
+                                + dropout2);
+            }
         }
 
         /**
-         * The defaults for a genotype: its F and block count, ASPP and decoder 256 wide, 48
-         * low-level channels.
+         * Sizes with the supernet-width stem (⌊F/2⌋·B, ⌊F/2⌋·B, F·B), no decoder dropout and
+         * stride-scaled ASPP rates.
+         */
+        public Settings(
+                int numClasses,
+                int filterMultiplier,
+                int blockMultiplier,
+                int asppChannels,
+                int lowLevelChannels) {
+            this(
+                    numClasses,
+                    filterMultiplier,
+                    blockMultiplier,
+                    asppChannels,
+                    lowLevelChannels,
+                    false,
+                    0f,
+                    0f,
+                    true);
+        }
+
+        /**
+         * The genotype's F and block count, ASPP and decoder 256 wide, 48 low-level channels, the
+         * supernet-width stem, no dropout, stride-scaled rates (see {@link #paper} for the paper's
+         * retraining settings).
          */
         public static Settings of(AutoDeepLabGenotype genotype, int numClasses) {
             return new Settings(
                     numClasses, genotype.filterMultiplier(), genotype.blocks(), 256, 48);
         }
 
+        /**
+         * The paper's retraining network (Sec. 5, Table 2) as the reference builds it: preset
+         * {@code S}, {@code M} or {@code L} (F = 20, 32, 48), the genotype's blocks, the 64/64/128
+         * stem, decoder dropout 0.5 and 0.1, ASPP rates 6/12/18 at any stride.
+         *
+         * @param preset S, M or L
+         */
+        public static Settings paper(String preset, AutoDeepLabGenotype genotype, int numClasses) {
+            return new Settings(
+                    numClasses,
+                    presetFilterMultiplier(preset),
+                    genotype.blocks(),
+                    256,
+                    48,
+                    true,
+                    0.5f,
+                    0.1f,
+                    false);
+        }
+
+        /** F of a preset: S 20, M 32, L 48. */
+        public static int presetFilterMultiplier(String preset) {
+            return switch (preset) {
+                case "S" -> 20;
+                case "M" -> 32;
+                case "L" -> 48;
+                default ->
+                        throw new IllegalArgumentException(
+                                "model.preset must be S, M or L, got '" + preset + "'");
+            };
+        }
+
         /** These settings with another filter multiplier F. */
         public Settings withFilterMultiplier(int f) {
-            return new Settings(numClasses, f, blockMultiplier, asppChannels, lowLevelChannels);
+            return new Settings(
+                    numClasses,
+                    f,
+                    blockMultiplier,
+                    asppChannels,
+                    lowLevelChannels,
+                    referenceStem,
+                    dropout1,
+                    dropout2,
+                    scaledAsppRates);
         }
 
         /** These settings with another block multiplier B. */
         public Settings withBlockMultiplier(int b) {
-            return new Settings(numClasses, filterMultiplier, b, asppChannels, lowLevelChannels);
+            return new Settings(
+                    numClasses,
+                    filterMultiplier,
+                    b,
+                    asppChannels,
+                    lowLevelChannels,
+                    referenceStem,
+                    dropout1,
+                    dropout2,
+                    scaledAsppRates);
         }
 
         /** These settings with other ASPP/decoder and low-level widths. */
         public Settings withWidths(int aspp, int lowLevel) {
-            return new Settings(numClasses, filterMultiplier, blockMultiplier, aspp, lowLevel);
+            return new Settings(
+                    numClasses,
+                    filterMultiplier,
+                    blockMultiplier,
+                    aspp,
+                    lowLevel,
+                    referenceStem,
+                    dropout1,
+                    dropout2,
+                    scaledAsppRates);
+        }
+
+        /** These settings with another stem, dropout and ASPP-rate choice. */
+        public Settings withHead(
+                boolean referenceStem, float dropout1, float dropout2, boolean scaledAsppRates) {
+            return new Settings(
+                    numClasses,
+                    filterMultiplier,
+                    blockMultiplier,
+                    asppChannels,
+                    lowLevelChannels,
+                    referenceStem,
+                    dropout1,
+                    dropout2,
+                    scaledAsppRates);
+        }
+
+        /** The three stem widths. */
+        int[] stemWidths() {
+            if (referenceStem) {
+                return REFERENCE_STEM.clone();
+            }
+            int half = filterMultiplier / 2 * blockMultiplier;
+            return new int[] {half, half, filterMultiplier * blockMultiplier};
         }
     }
 
@@ -144,11 +266,10 @@ public final class AutoDeepLabNet extends AbstractBlock implements CostAware {
         }
         this.genotype = genotype;
         this.settings = settings;
-        int half = stemHalf(settings);
-        int out = stemOut(settings);
-        stem[0] = addChildBlock("stem0", ConvBnAct.of(half, 3, 2));
-        stem[1] = addChildBlock("stem1", ConvBnAct.of(half, 3, 1));
-        stem[2] = addChildBlock("stem2", ConvBnAct.of(out, 3, 2));
+        int[] sw = settings.stemWidths();
+        stem[0] = addChildBlock("stem0", ConvBnAct.of(sw[0], 3, 2));
+        stem[1] = addChildBlock("stem1", ConvBnAct.of(sw[1], 3, 1));
+        stem[2] = addChildBlock("stem2", ConvBnAct.of(sw[2], 3, 2));
         int layers = genotype.layers();
         cells = new FixedCell[layers];
         for (int l = 0; l < layers; l++) {
@@ -168,14 +289,21 @@ public final class AutoDeepLabNet extends AbstractBlock implements CostAware {
         lowLayer = lowLevelLayer(genotype);
         aspp =
                 addChildBlock(
-                        "aspp", new LightAspp(settings.asppChannels(), asppRates(lastLevel())));
+                        "aspp",
+                        new LightAspp(
+                                settings.asppChannels(),
+                                settings.scaledAsppRates()
+                                        ? asppRates(lastLevel())
+                                        : new int[] {6, 12, 18}));
         decoder =
                 addChildBlock(
                         "decoder",
                         new PlusDecoder(
                                 settings.asppChannels(),
                                 settings.lowLevelChannels(),
-                                settings.numClasses()));
+                                settings.numClasses(),
+                                settings.dropout1(),
+                                settings.dropout2()));
         // kaiming_normal_ (fan-in, gain √2) for every convolution, as the reference
         setInitializer(
                 new XavierInitializer(
@@ -184,11 +312,11 @@ public final class AutoDeepLabNet extends AbstractBlock implements CostAware {
     }
 
     private static int stemHalf(Settings s) {
-        return s.filterMultiplier() / 2 * s.blockMultiplier();
+        return s.stemWidths()[1];
     }
 
     private static int stemOut(Settings s) {
-        return s.filterMultiplier() * s.blockMultiplier();
+        return s.stemWidths()[2];
     }
 
     /** Level of layer l: the path for l ≥ 0, 0 for the stem output (−1), −1 (stride 2) for −2. */
@@ -237,9 +365,14 @@ public final class AutoDeepLabNet extends AbstractBlock implements CostAware {
      * and biases and the scale and shift of every BN; BN running statistics are not weights.
      */
     public static long weightCount(AutoDeepLabGenotype g, Settings s) {
-        long half = stemHalf(s);
-        long out = stemOut(s);
-        long n = 27 * half + 2 * half + 9 * half * half + 2 * half + 9 * half * out + 2 * out;
+        int[] sw = s.stemWidths();
+        long n =
+                27L * sw[0]
+                        + 2 * sw[0]
+                        + 9L * sw[0] * sw[1]
+                        + 2 * sw[1]
+                        + 9L * sw[1] * sw[2]
+                        + 2 * sw[2];
         for (int l = 0; l < g.layers(); l++) {
             int lev = level(g, l);
             n +=

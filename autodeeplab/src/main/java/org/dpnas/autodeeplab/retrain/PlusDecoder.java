@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.norm.Dropout;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import org.dpnas.common.cost.CostAware;
@@ -21,7 +22,7 @@ import org.dpnas.common.nn.Resize;
  * convolution-BN-ReLU to 48 channels, concatenated with the ASPP output up-sampled bilinearly
  * ({@code align_corners=False}) to their size, two 3×3 convolution-BN-ReLU units of the ASPP width,
  * and a 1×1 classifier with bias. Inputs: (ASPP output, low-level features); output: logits at
- * stride 4. Unlike the reference port, no dropout.
+ * stride 4. In training, dropout after each 3×3 unit (the reference's 0.5 and 0.1; 0 for none).
  *
  * <p>Cost: its four convolution units and the bilinear up-sampling of the ASPP output (4 per output
  * element, nothing when the sizes already agree); the concatenation is free.
@@ -34,6 +35,8 @@ public final class PlusDecoder extends AbstractBlock implements CostAware {
     private final Conv2d classifier;
     private final int width;
     private final int lowChannels;
+    private final float dropout1;
+    private final float dropout2;
 
     /**
      * Creates the decoder.
@@ -43,6 +46,21 @@ public final class PlusDecoder extends AbstractBlock implements CostAware {
      * @param numClasses classes
      */
     public PlusDecoder(int width, int lowChannels, int numClasses) {
+        this(width, lowChannels, numClasses, 0f, 0f);
+    }
+
+    /**
+     * Creates the decoder with dropout after its two 3×3 units (in training only).
+     *
+     * @param width channels of the ASPP output and of the two 3×3 units (256 in DeepLabv3+)
+     * @param lowChannels channels the low-level features are projected to (48)
+     * @param numClasses classes
+     * @param dropout1 drop rate after the first 3×3 unit (reference 0.5)
+     * @param dropout2 drop rate after the second (reference 0.1)
+     */
+    public PlusDecoder(int width, int lowChannels, int numClasses, float dropout1, float dropout2) {
+        this.dropout1 = dropout1;
+        this.dropout2 = dropout2;
         this.width = width;
         this.lowChannels = lowChannels;
         low = addChildBlock("low", new ConvBnAct(lowChannels, 1, 1, 1, 1, true));
@@ -84,9 +102,17 @@ public final class PlusDecoder extends AbstractBlock implements CostAware {
         NDArray l = low.forward(ps, new NDList(inputs.get(1)), training).head();
         NDArray up = Resize.bilinear(aspp, l.getShape().get(2), l.getShape().get(3));
         NDList x = new NDList(NDArrays.concat(new NDList(up, l), 1));
-        x = fuse1.forward(ps, x, training);
-        x = fuse2.forward(ps, x, training);
+        x = drop(fuse1.forward(ps, x, training), dropout1, training);
+        x = drop(fuse2.forward(ps, x, training), dropout2, training);
         return classifier.forward(ps, x, training);
+    }
+
+    /** Native dropout (the rate is an argument of the op, not an operand array). */
+    private static NDList drop(NDList x, float rate, boolean training) {
+        if (!training || rate == 0f) {
+            return x;
+        }
+        return Dropout.dropout(x.head(), rate, true);
     }
 
     /** Counts the decoder as it runs; inputs: (ASPP output, low-level features). */

@@ -9,14 +9,19 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import org.dpnas.autodeeplab.AutoDeepLabGenotype;
+import org.dpnas.autodeeplab.AutoDeepLabSpace;
 import org.dpnas.autodeeplab.AutoDeepLabSupernet;
+import org.dpnas.autodeeplab.BetaNormalisation;
 import org.dpnas.autodeeplab.Decoder;
+import org.dpnas.autodeeplab.DownTransition;
 import org.dpnas.autodeeplab.SupernetConfig;
 import org.dpnas.common.config.Config;
 import org.dpnas.common.config.ConfigLoader;
@@ -48,20 +53,27 @@ import org.dpnas.eval.seg.SegMetrics;
  * training split cut into two disjoint halves from the seed (A for the weights, B for α and β), the
  * supernet searched by the shared {@link OneShotSearch} strategy: first-order bilevel optimisation
  * with SGD + cosine schedule on the weights and Adam on the architecture from {@code
- * arch_start_epoch}, and after every epoch the decoded genotype written to {@code
- * best/genotype.json} with a picture ({@code best/genotype.svg}) and appended to {@code
- * search/genotypes.jsonl}, plus the supernet's validation mIoU. Checkpoints hold the weights, α, β
- * and both optimizers' state; {@code --resume} continues exactly.
+ * arch_start_epoch}, and after every epoch the supernet's validation mIoU (at the search crop
+ * unless {@code search.val_full_size}) and the decoded genotype, appended with that mIoU to {@code
+ * search/genotypes.jsonl} and written to {@code last/genotype.json}; {@code best/genotype.json}
+ * (with a picture, {@code genotype.svg}) holds the genotype of the epoch with the best supernet
+ * validation mIoU (the first such epoch on a tie), as the reference keeps its best checkpoint.
+ * Checkpoints hold the weights, α, β and both optimizers' state; {@code --resume} continues
+ * exactly.
  */
 public final class SearchJob {
 
     private static final String DEFAULTS = "/org/dpnas/autodeeplab/search-defaults.json";
 
+    /** The run's folder of the last epoch's genotype ({@code best/} holds the best epoch's). */
+    public static final String LAST = "last";
+
     /**
      * The outcome of a search.
      *
      * @param run the run directory
-     * @param genotype the final decoded genotype
+     * @param genotype the genotype of the epoch with the best supernet validation mIoU ({@code
+     *     best/genotype.json})
      * @param loop the loop's result
      */
     public record Outcome(RunDirectory run, AutoDeepLabGenotype genotype, TrainLoop.Result loop) {}
@@ -94,7 +106,13 @@ public final class SearchJob {
             classes = s.getInt("num_classes");
         }
         return new SupernetConfig(
-                classes, s.getInt("layers"), s.getInt("filter_multiplier"), s.getInt("blocks"));
+                classes,
+                s.getInt("layers"),
+                s.getInt("filter_multiplier"),
+                s.getInt("blocks"),
+                BetaNormalisation.parse(
+                        s.getString("beta_normalisation"), "space.beta_normalisation"),
+                DownTransition.parse(s.getString("down"), "space.down"));
     }
 
     /**
@@ -121,7 +139,7 @@ public final class SearchJob {
         BadSampleDataset[] ab = job.abSplit();
         SegDataset splitA = job.training(ab[0], batch, null);
         SegDataset splitB = job.training(ab[1], batch, "split-b-augment");
-        SegDataset val = job.valSet();
+        SegDataset val = validation(job.valSet(), data, search);
         SupernetConfig space = space(config);
         int numClasses = ab[0].numClasses();
         if (space.numClasses() != numClasses) {
@@ -208,19 +226,31 @@ public final class SearchJob {
                                         return f;
                                     });
             AutoDeepLabGenotype[] last = new AutoDeepLabGenotype[1];
+            double[] bestMiou = {Double.NEGATIVE_INFINITY};
             TrainLoop.Evaluation evaluation =
                     step -> {
                         AutoDeepLabGenotype g = Decoder.decode(net);
                         last[0] = g;
                         long epoch = (step + perEpoch - 1) / perEpoch;
-                        writeGenotype(run, g, "epoch " + epoch + ", step " + step);
+                        SegMetrics m =
+                                SegEvaluator.evaluate(net, valBatcher, evalBatch, base, store);
+                        String when = "epoch " + epoch + ", step " + step;
+                        writeGenotype(run.root().resolve(LAST), g, when);
+                        if (m.mIoU() > bestMiou[0]) {
+                            bestMiou[0] = m.mIoU();
+                            writeGenotype(
+                                    run.best(),
+                                    g,
+                                    when
+                                            + String.format(
+                                                    Locale.ROOT, ", mIoU %.2f%%", 100 * m.mIoU()));
+                        }
                         JsonObject rec = new JsonObject();
                         rec.addProperty("step", step);
                         rec.addProperty("epoch", epoch);
+                        rec.addProperty("mIoU", m.mIoU());
                         rec.add("genotype", JsonParser.parseString(g.toJson()));
                         history.append(rec);
-                        SegMetrics m =
-                                SegEvaluator.evaluate(net, valBatcher, evalBatch, base, store);
                         Map<String, Double> out = new LinkedHashMap<>();
                         out.put("mIoU", m.mIoU());
                         out.put("pixel_accuracy", m.pixelAccuracy());
@@ -228,6 +258,11 @@ public final class SearchJob {
                     };
             long start = loop.restore(resume);
             history.truncateAfter(start);
+            for (JsonObject rec : history.read()) {
+                if (rec.has("mIoU")) {
+                    bestMiou[0] = Math.max(bestMiou[0], rec.get("mIoU").getAsDouble());
+                }
+            }
             TrainLoop.Result result;
             try (history;
                     OneShotSearch step =
@@ -256,18 +291,42 @@ public final class SearchJob {
             run.writeDataSkips(BadSampleDataset.report(Map.of("split_a", ab[0], "split_b", ab[1])));
             if (last[0] == null) {
                 last[0] = Decoder.decode(net);
-                writeGenotype(run, last[0], "step " + result.steps());
+                writeGenotype(run.root().resolve(LAST), last[0], "step " + result.steps());
+                if (!Files.exists(run.best().resolve("genotype.json"))) {
+                    writeGenotype(run.best(), last[0], "step " + result.steps());
+                }
             }
-            return new Outcome(run, last[0], result);
+            AutoDeepLabGenotype best =
+                    new AutoDeepLabSpace(1, 1, 1).read(run.best().resolve("genotype.json"));
+            return new Outcome(run, best, result);
         } finally {
             job.close();
         }
     }
 
-    /** Writes {@code best/genotype.json} and {@code best/genotype.svg} atomically. */
-    static void writeGenotype(RunDirectory run, AutoDeepLabGenotype g, String when)
-            throws IOException {
-        Path dir = run.best();
+    /**
+     * The supernet's validation set: the evaluation view of the val split, cut to its central
+     * window of the search crop ({@code data.augment.crop}) when the search trains on crops, unless
+     * {@code search.val_full_size} asks for whole images — so that the number measures the network
+     * the search trains (at a 64-px crop the level-0 ASPP rate 24 already exceeds a 16-px map).
+     */
+    static SegDataset validation(SegDataset evalView, Config data, Config search) {
+        if (search.getBoolean("val_full_size")) {
+            return evalView;
+        }
+        Config a = data.sub("augment");
+        if (!a.getBoolean("enabled") || a.isNull("crop")) {
+            return evalView;
+        }
+        int[] crop = a.getIntArray("crop");
+        if (crop.length == 0) {
+            return evalView;
+        }
+        return new CenterCropSegDataset(evalView, crop[0], crop[crop.length - 1]);
+    }
+
+    /** Writes {@code genotype.json} and {@code genotype.svg} into {@code dir} atomically. */
+    static void writeGenotype(Path dir, AutoDeepLabGenotype g, String when) throws IOException {
         g.write(dir.resolve("genotype.json"));
         AtomicFiles.writeString(
                 dir.resolve("genotype.svg"),

@@ -225,6 +225,41 @@ class AutoDeepLabNetTest {
                 new AutoDeepLabGenotype(20, 5, 12, cell, AutoDeepLabGenotype.PAPER_PATH);
         long n = AutoDeepLabNet.weightCount(g, AutoDeepLabNet.Settings.of(g, 19));
         assertEquals(7_627_529, n);
+        // the paper's settings differ only in the stem (64/64/128 instead of 50/50/100) and in
+        // what reads it; dropout and ASPP rates carry no weights. By hand: stem 112,832 instead of
+        // 69,250; layer 0 reads H^-2 (64 instead of 50 channels) through a 3x3 stride-2 conv to 20
+        // (+9·14·20 = 2,520) and H^-1 (128 instead of 100) through a 1x1 (+28·20 = 560); layer 1
+        // reads the stem output as H^-2 through a 1x1 (+560).
+        AutoDeepLabNet.Settings paperS = AutoDeepLabNet.Settings.paper("S", g, 19);
+        assertEquals(20, paperS.filterMultiplier());
+        long s = AutoDeepLabNet.weightCount(g, paperS);
+        assertEquals(7_627_529 - 69_250 + 112_832 + 2_520 + 560 + 560, s);
+        assertEquals(7_674_751, s);
+        assertEquals(32, AutoDeepLabNet.Settings.paper("M", g, 19).filterMultiplier());
+        assertEquals(48, AutoDeepLabNet.Settings.paper("L", g, 19).filterMultiplier());
+        assertThrows(
+                IllegalArgumentException.class, () -> AutoDeepLabNet.Settings.paper("XL", g, 19));
+        for (String p : new String[] {"S", "M", "L"}) {
+            System.out.printf(
+                    "Auto-DeepLab-%s paper path, Fig. 3 cell: %,d weights%n",
+                    p, AutoDeepLabNet.weightCount(g, AutoDeepLabNet.Settings.paper(p, g, 19)));
+        }
+    }
+
+    /** The paper's settings build, run with dropout in training, and hold the analytic count. */
+    @Test
+    void paperSettingsBuildAndCountAsAnalysed() {
+        AutoDeepLabGenotype g = genotype(4, List.of(0, 1, 2, 1));
+        AutoDeepLabNet.Settings s =
+                AutoDeepLabNet.Settings.paper("S", g, 3).withFilterMultiplier(4).withWidths(8, 4);
+        try (NDManager m = NDManager.newBaseManager()) {
+            AutoDeepLabNet net = new AutoDeepLabNet(g, s);
+            net.initialize(m, DataType.FLOAT32, new Shape(2, 3, 36, 44));
+            assertEquals(AutoDeepLabNet.weightCount(g, s), net.countWeights());
+            NDArray x = m.randomNormal(new Shape(2, 3, 36, 44));
+            NDArray y = net.forward(new ParameterStore(m, false), new NDList(x), true).head();
+            assertEquals(new Shape(2, 3, 36, 44), y.getShape());
+        }
     }
 
     @Test

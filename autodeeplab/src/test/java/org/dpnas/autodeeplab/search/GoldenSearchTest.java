@@ -1,7 +1,10 @@
 package org.dpnas.autodeeplab.search;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -11,6 +14,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.dpnas.common.config.Config;
 import org.dpnas.common.config.ConfigLoader;
+import org.dpnas.common.run.MetricsLog;
 import org.dpnas.common.run.RunDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -83,9 +87,36 @@ class GoldenSearchTest {
         } else {
             assertLooselyEqual(golden("metrics.jsonl"), metrics);
         }
+        assertBestIsTheBestEpoch(a);
         Path b = search(tmp.resolve("b"));
         assertEquals(metrics, Files.readString(b.resolve("metrics.jsonl")), "second run metrics");
         assertEquals(genotype, Files.readString(b.resolve("best/genotype.json")), "second run");
+    }
+
+    /**
+     * {@code best/genotype.json} is the genotype of the first epoch with the highest supernet mIoU
+     * in {@code search/genotypes.jsonl}, {@code last/genotype.json} that of the last epoch, and
+     * every epoch's record carries its mIoU (issue 14, item 3).
+     */
+    static void assertBestIsTheBestEpoch(Path run) throws IOException {
+        List<JsonObject> epochs = MetricsLog.read(run.resolve("search/genotypes.jsonl"));
+        assertEquals(3, epochs.size(), "one record per epoch");
+        JsonObject best = null;
+        for (JsonObject e : epochs) {
+            assertTrue(e.has("mIoU"), "mIoU in " + e);
+            if (best == null || e.get("mIoU").getAsDouble() > best.get("mIoU").getAsDouble()) {
+                best = e;
+            }
+        }
+        assertEquals(
+                best.get("genotype"),
+                JsonParser.parseString(Files.readString(run.resolve("best/genotype.json"))),
+                "best/ = epoch " + best.get("epoch"));
+        assertEquals(
+                epochs.get(epochs.size() - 1).get("genotype"),
+                JsonParser.parseString(Files.readString(run.resolve("last/genotype.json"))),
+                "last/");
+        assertTrue(Files.exists(run.resolve("best/genotype.svg")));
     }
 
     private static void assertLooselyEqual(String expected, String actual) {

@@ -23,6 +23,7 @@ import org.dpnas.cli.CliException;
 import org.dpnas.cli.Command;
 import org.dpnas.cli.JobOptions;
 import org.dpnas.cli.Opts;
+import org.dpnas.cli.predict.MaskPng;
 import org.dpnas.cli.train.Models;
 import org.dpnas.cli.train.SegTrainJob;
 import org.dpnas.cli.train.TrainConfigs;
@@ -74,7 +75,12 @@ public final class EvalModelCommand implements Command {
                 Opts.value(
                         "batch-size", "N", "images per forward pass", "the run's eval.batch_size"),
                 Opts.value("device", "D", "auto, cpu, gpu or gpu:N", "the run's"),
-                Opts.value("json", "FILE", "also write the metrics as JSON", null));
+                Opts.value("json", "FILE", "also write the metrics as JSON", null),
+                Opts.value(
+                        "save-pred",
+                        "DIR",
+                        "also write each prediction as a palette PNG named by the sample",
+                        null));
     }
 
     @Override
@@ -161,13 +167,30 @@ public final class EvalModelCommand implements Command {
                             ds,
                             config.getFloatArray("data.mean"),
                             config.getFloatArray("data.std"));
+            Path predDir = Args.path(cl, "save-pred", null);
+            SegEvaluator.PredictionSink sink = null;
+            if (predDir != null) {
+                Files.createDirectories(predDir);
+                SegDataset shown = ds;
+                sink =
+                        (i, h, w, labels) -> {
+                            int[][] mask = new int[h][w];
+                            for (int y = 0; y < h; y++) {
+                                for (int x = 0; x < w; x++) {
+                                    mask[y][x] = (int) labels[y * w + x];
+                                }
+                            }
+                            MaskPng.write(mask, predDir.resolve(shown.get(i).id() + ".png"));
+                        };
+            }
             m =
                     SegEvaluator.evaluate(
                             model,
                             batcher,
                             config.getInt("eval.batch_size"),
                             base,
-                            new ParameterStore(base, false));
+                            new ParameterStore(base, false),
+                            sink);
         }
         out.println(
                 config.getString("data.dataset")

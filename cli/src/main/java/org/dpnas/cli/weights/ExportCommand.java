@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
+import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
@@ -34,12 +35,14 @@ import org.dpnas.common.train.Checkpointer;
 import org.dpnas.common.train.ParamIO;
 import org.dpnas.datasets.SegDatasets;
 import org.dpnas.datasets.augment.SegPipeline;
+import org.dpnas.datasets.djl.ModelDir;
 
 /**
  * {@code dpnas weights export}: writes the network of a run's checkpoint (any trained model: the
  * baseline, DeepLabv3+, a retrained search) as float32 safetensors under PyTorch names (see {@link
  * org.dpnas.common.io.TorchNames}), weights and BatchNorm statistics, with the model name, run and
- * step as metadata.
+ * step as metadata; or, with {@code --format djl}, as a DJL model directory ({@link ModelDir}) that
+ * DJL's {@code Criteria} loads with the dpnas jars on the classpath.
  */
 public final class ExportCommand implements Command {
 
@@ -57,7 +60,15 @@ public final class ExportCommand implements Command {
     public Options options() {
         return Opts.of(
                 Opts.required("run", "DIR", "the run directory"),
-                Opts.required("out", "FILE", "the .safetensors file to write"),
+                Opts.required(
+                        "out",
+                        "PATH",
+                        "the .safetensors file to write (--format djl: the model directory)"),
+                Opts.value(
+                        "format",
+                        "F",
+                        "safetensors, or djl: a DJL model directory that Criteria loads",
+                        "safetensors"),
                 Opts.value(
                         "checkpoint", "DIR", "checkpoint directory to export", "the run's newest"));
     }
@@ -72,44 +83,28 @@ public final class ExportCommand implements Command {
         Args.atMostPositionals(cl, 0);
         RunDirectory run = new RunDirectory(Path.of(Args.requiredString(cl, "run")));
         Path target = Path.of(Args.requiredString(cl, "out"));
-        if (!Files.exists(run.resolvedConfig())) {
-            throw new CliException(
-                    "--run " + run.root() + ": no config.resolved.json, not a dpnas run directory");
+        String format = Args.string(cl, "format", "safetensors");
+        if (!format.equals("safetensors") && !format.equals("djl")) {
+            throw new CliException("--format must be safetensors or djl, got '" + format + "'");
         }
-        List<String> sets = new ArrayList<>();
-        Path pinned = run.root().resolve(Models.GENOTYPE_FILE);
-        if (Files.exists(pinned)) {
-            sets.add("model.genotype=" + new JsonPrimitive(pinned.toString()));
+        Prepared p = prepare(run, Args.path(cl, "checkpoint", null));
+        Config config = p.config();
+        Path checkpoint = p.checkpoint();
+        Path params = p.params();
+        SegDataset ds = p.dataset();
+        if (format.equals("djl")) {
+            writeDjl(p, target);
+            out.printf(
+                    Locale.ROOT,
+                    "wrote %s: a DJL model directory (%s, %s); load it with"
+                            + " Criteria.builder().setTypes(Image.class, CategoryMask.class)"
+                            + ".optModelPath(Path.of(\"%s\"))%n",
+                    target,
+                    config.getString("model.name"),
+                    checkpoint.getFileName(),
+                    target);
+            return 0;
         }
-        // the run's trained values replace any initial weights: never read those files again
-        sets.add("model.init_weights=null");
-        sets.add("model.backbone_weights=null");
-        Config config = ConfigLoader.load(TrainConfigs.defaults(), run.resolvedConfig(), sets);
-        Path checkpoint = Args.path(cl, "checkpoint", null);
-        if (checkpoint == null) {
-            checkpoint =
-                    new Checkpointer(run.checkpoints(), 1)
-                            .latest()
-                            .orElseThrow(
-                                    () ->
-                                            new CliException(
-                                                    "--run "
-                                                            + run.root()
-                                                            + ": no checkpoint in "
-                                                            + run.checkpoints()));
-        }
-        Path params = checkpoint.resolve("model.params");
-        if (!Files.exists(params)) {
-            throw new CliException("--checkpoint " + checkpoint + ": no model.params in it");
-        }
-        SegTrainJob.setUp(config);
-        SegDataset ds =
-                SegPipeline.evaluation(
-                        config.sub("data"),
-                        SegDatasets.open(
-                                config.sub("data"),
-                                config.getString("data.val_split"),
-                                config.getLong("seed")));
         try (NDManager base = NDManager.newBaseManager()) {
             Block model = Models.build(config.sub("model"), ds.numClasses());
             model.initialize(
@@ -134,5 +129,95 @@ public final class ExportCommand implements Command {
                     checkpoint.getFileName());
         }
         return 0;
+    }
+
+    /** A run's configuration, checkpoint and evaluation dataset, ready to export. */
+    record Prepared(
+            RunDirectory run, Config config, Path checkpoint, Path params, SegDataset dataset) {}
+
+    /**
+     * Reads a run for export.
+     *
+     * @param run the run directory
+     * @param checkpoint the checkpoint directory, or {@code null} for the newest
+     * @throws CliException naming what is missing
+     */
+    static Prepared prepare(RunDirectory run, Path checkpoint) throws java.io.IOException {
+        if (!Files.exists(run.resolvedConfig())) {
+            throw new CliException(
+                    "--run " + run.root() + ": no config.resolved.json, not a dpnas run directory");
+        }
+        List<String> sets = new ArrayList<>();
+        Path pinned = run.root().resolve(Models.GENOTYPE_FILE);
+        if (Files.exists(pinned)) {
+            sets.add("model.genotype=" + new JsonPrimitive(pinned.toString()));
+        }
+        // the run's trained values replace any initial weights: never read those files again
+        sets.add("model.init_weights=null");
+        sets.add("model.backbone_weights=null");
+        Config config = ConfigLoader.load(TrainConfigs.defaults(), run.resolvedConfig(), sets);
+        if (checkpoint == null) {
+            checkpoint =
+                    new Checkpointer(run.checkpoints(), 1)
+                            .latest()
+                            .orElseThrow(
+                                    () ->
+                                            new CliException(
+                                                    "--run "
+                                                            + run.root()
+                                                            + ": no checkpoint in "
+                                                            + run.checkpoints()));
+        }
+        Path params = checkpoint.resolve("model.params");
+        if (!Files.exists(params)) {
+            throw new CliException("--checkpoint " + checkpoint + ": no model.params in it");
+        }
+        SegTrainJob.setUp(config);
+        SegDataset ds =
+                SegPipeline.evaluation(
+                        config.sub("data"),
+                        SegDatasets.open(
+                                config.sub("data"),
+                                config.getString("data.val_split"),
+                                config.getLong("seed")));
+        return new Prepared(run, config, checkpoint, params, ds);
+    }
+
+    /**
+     * Writes {@code run}'s network as a DJL model directory ({@link ModelDir}).
+     *
+     * @param run the run directory
+     * @param checkpoint the checkpoint directory, or {@code null} for the newest
+     * @param target the directory to create (absent or empty)
+     */
+    public static void writeDjl(RunDirectory run, Path checkpoint, Path target)
+            throws java.io.IOException {
+        writeDjl(prepare(run, checkpoint), target);
+    }
+
+    private static void writeDjl(Prepared p, Path target) throws java.io.IOException {
+        Config config = p.config();
+        JsonObject source = new JsonObject();
+        source.addProperty("run", p.run().root().toAbsolutePath().toString());
+        source.addProperty("checkpoint", p.checkpoint().getFileName().toString());
+        source.addProperty("model", config.getString("model.name"));
+        Path genotype =
+                !config.has("model.genotype") || config.isNull("model.genotype")
+                        ? null
+                        : Path.of(config.getString("model.genotype"));
+        try {
+            ModelDir.write(
+                    target,
+                    config.asJsonObject(),
+                    genotype,
+                    p.params(),
+                    ModelDir.SEGMENTATION,
+                    p.dataset().classNames(),
+                    p.dataset().get(0).height(),
+                    p.dataset().get(0).width(),
+                    source);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            throw new CliException("--out " + target + " exists and is not empty");
+        }
     }
 }

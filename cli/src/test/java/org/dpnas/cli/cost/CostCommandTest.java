@@ -93,8 +93,9 @@ class CostCommandTest {
         assertEquals(14_103, j.get("params").getAsLong());
         double median = j.get("latency_ms").getAsDouble();
         assertTrue(median > 0, "median " + median);
-        assertTrue(j.get("latency_p10_ms").getAsDouble() <= median);
-        assertTrue(j.get("latency_p90_ms").getAsDouble() >= median);
+        // the percentiles are written (their order is LatencyMeter's, tested there)
+        assertTrue(j.get("latency_p10_ms").getAsDouble() > 0, j.toString());
+        assertTrue(Double.isFinite(j.get("latency_p90_ms").getAsDouble()), j.toString());
         assertEquals(1, j.get("threads").getAsInt());
         assertEquals("cpu()", j.get("device").getAsString());
         System.out.printf("[bench] baseline w8 @1x3x32x32: median %.3f ms at 1 thread%n", median);
@@ -162,7 +163,8 @@ class CostCommandTest {
                         "--json",
                         file.toString());
         assertEquals(0, o.code(), o.err());
-        assertTrue(o.out().contains("autodeeplab (genotype " + GOLDEN + ", F 8, B 5"), o.out());
+        // no F given: Auto-DeepLab-S (F 20), never the search's F 8 silently (issue 14, item 4)
+        assertTrue(o.out().contains("autodeeplab (genotype " + GOLDEN + ", F 20, B 5"), o.out());
         assertFalse(o.out().contains("warning"), o.out());
         JsonObject j = json(file);
         for (String key :
@@ -188,14 +190,14 @@ class CostCommandTest {
         }
         assertEquals("autodeeplab", j.get("model").getAsString());
         assertEquals(GOLDEN, j.get("genotype").getAsString());
-        assertEquals(8, j.get("filter_multiplier").getAsInt());
+        assertEquals(20, j.get("filter_multiplier").getAsInt());
         assertEquals(5, j.get("block_multiplier").getAsInt());
         assertTrue(j.get("width").isJsonNull());
         assertEquals(0, j.getAsJsonArray("warnings").size());
         assertEquals("1x19x64x64", j.get("output").getAsString());
         AutoDeepLabGenotype g = AutoDeepLabGenotype.read(Path.of(GOLDEN));
         assertEquals(
-                AutoDeepLabNet.weightCount(g, AutoDeepLabNet.Settings.of(g, 19)),
+                AutoDeepLabNet.weightCount(g, AutoDeepLabNet.Settings.paper("S", g, 19)),
                 j.get("params").getAsLong());
         assertTrue(j.get("latency_ms").isJsonNull());
     }
@@ -224,7 +226,10 @@ class CostCommandTest {
         assertEquals(0, o.code(), o.err());
         JsonObject j = json(file);
         assertEquals(20, j.get("filter_multiplier").getAsInt());
-        assertEquals(6_945_429, j.get("params").getAsLong());
+        // the paper's 64/64/128 stem: 6,945,429 with the supernet-width stem + 47,222 (stem
+        // 112,832 − 69,250, and the first two cells' preprocessing of it 3,640; see
+        // AutoDeepLabNetTest.autoDeepLabSCount)
+        assertEquals(6_992_651, j.get("params").getAsLong());
     }
 
     @Test

@@ -16,7 +16,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.dpnas.cli.Cli.Outcome;
 import org.dpnas.common.data.SegSample;
+import org.dpnas.common.testing.RealData;
 import org.dpnas.datasets.seg.CamVidDataset;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -225,8 +227,9 @@ class DataCommandsTest {
     }
 
     @Test
+    @Tag(RealData.TAG)
     void bccdChecksWithItsTwoZeroWidthBoxes() throws Exception {
-        Path bccd = Path.of(System.getProperty("dpnas.shared.data", "../shared/data"), "bccd");
+        Path bccd = RealData.dir().resolve("bccd");
         org.junit.jupiter.api.Assumptions.assumeTrue(
                 Files.isDirectory(bccd.resolve("Annotations")),
                 "BCCD not found at " + bccd + ": skipping");
@@ -302,28 +305,15 @@ class DataCommandsTest {
         assertEquals(2, j.get("workers").getAsInt());
     }
 
-    /** {@code dpnas.shared.data} if it exists, else the first {@code shared/data} walking up. */
-    static Path sharedData() {
-        String prop = System.getProperty("dpnas.shared.data");
-        if (prop != null && Files.isDirectory(Path.of(prop))) {
-            return Path.of(prop);
-        }
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.isDirectory(p.resolve("shared/data"))) {
-                return p.resolve("shared/data");
-            }
-        }
-        return Path.of(prop == null ? "shared/data" : prop);
-    }
-
     @Test
+    @Tag(RealData.TAG)
     void realCamVidValIsClean() {
-        Path root = sharedData().resolve("camvid");
+        Path root = RealData.dir().resolve("camvid");
         assumeTrue(
                 Files.isDirectory(root),
                 "skipped: real CamVid not found at "
                         + root
-                        + " (system property dpnas.shared.data, or a shared/data folder above)");
+                        + " (../shared/data beside the repository)");
         Outcome o = dpnas("data", "check", "camvid", "--root", root.toString(), "--split", "val");
         assertEquals(0, o.code(), o.out() + o.err());
         assertTrue(o.out().startsWith("camvid val: 101 images, 0 problems"), o.out());

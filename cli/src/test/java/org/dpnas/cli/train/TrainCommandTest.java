@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -188,10 +187,5 @@ class TrainCommandTest {
         assertEquals(2, o.code());
         assertTrue(o.err().contains("already holds a run"), o.err());
         assertEquals("{}", Files.readString(run.resolve("config.resolved.json")));
-    }
-
-    @Test
-    void childClasspathIsUsable() {
-        assertTrue(System.getProperty("java.class.path").split(File.pathSeparator).length >= 1);
     }
 }

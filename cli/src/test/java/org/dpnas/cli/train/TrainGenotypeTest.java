@@ -87,7 +87,9 @@ class TrainGenotypeTest {
                                 "model.filter_multiplier=6",
                                 "model.block_multiplier=1"));
         AutoDeepLabNet net = (AutoDeepLabNet) Models.build(c.sub("model"), 7);
-        assertEquals(new AutoDeepLabNet.Settings(7, 6, 1, 256, 48), net.settings());
+        assertEquals(
+                new AutoDeepLabNet.Settings(7, 6, 1, 256, 48, true, 0.5f, 0.1f, false),
+                net.settings());
         assertEquals(tiny(), net.genotype());
         AutoDeepLabNet byDefault =
                 (AutoDeepLabNet)
@@ -98,7 +100,10 @@ class TrainGenotypeTest {
                                                         "model.block_multiplier=null"))
                                         .sub("model"),
                                 7);
-        assertEquals(new AutoDeepLabNet.Settings(7, 4, 2, 256, 48), byDefault.settings());
+        // no F and no preset: Auto-DeepLab-S (F = 20), never the search's F silently
+        assertEquals(
+                new AutoDeepLabNet.Settings(7, 20, 2, 256, 48, true, 0.5f, 0.1f, false),
+                byDefault.settings());
     }
 
     @Test

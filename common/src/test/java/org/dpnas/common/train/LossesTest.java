@@ -3,6 +3,7 @@ package org.dpnas.common.train;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -33,10 +34,10 @@ class LossesTest {
                 NDArray loss;
                 try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                     loss = Losses.crossEntropy(logits, labels, 255, c);
-                    GcPressure.apply();
+                    GcPressure.apply(m);
                     gc.backward(loss);
                 }
-                GcPressure.apply();
+                GcPressure.apply(m);
                 assertEquals(-Math.log(0.75), loss.getFloat(), 1e-6);
                 assertArrayEquals(
                         new float[] {0.25f, 0f, -0.25f, 0f},
@@ -101,6 +102,36 @@ class LossesTest {
     }
 
     /**
+     * Negative control of {@link #constantFactorsKeepExactGradientsUnderGcPressure}: the same
+     * composed op written with Java number constants ({@code x.mul(3f).div(2f).pow(2f)}) must give
+     * a wrong gradient in the same harness at least once in ten repeats, so the harness really
+     * exposes the freed-scalar hazard. If a DJL upgrade fixes the hazard this test fails: then the
+     * Constants discipline may be relaxed, and this control deleted with it.
+     */
+    @Test
+    void javaNumberConstantsGiveWrongGradientsInTheSameHarness() {
+        int wrong = 0;
+        StringBuilder seen = new StringBuilder();
+        try (NDManager m = NDManager.newBaseManager()) {
+            for (int repeat = 0; repeat < 10; repeat++) {
+                NDArray x = m.create(new float[] {1f, -2f, 4f});
+                x.setRequiresGradient(true);
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    NDArray y = x.mul(3f).div(2f).pow(2f).sum();
+                    GcPressure.apply(m);
+                    gc.backward(y);
+                }
+                float[] g = x.getGradient().toFloatArray();
+                seen.append(java.util.Arrays.toString(g)).append(' ');
+                if (!java.util.Arrays.equals(new float[] {4.5f, -9f, 18f}, g)) {
+                    wrong++;
+                }
+            }
+        }
+        assertTrue(wrong > 0, "the harness did not expose the hazard: " + seen);
+    }
+
+    /**
      * The DJL hazard described in docs/architecture.md ("DJL facts"): d(3x)/dx must be 3 for every
      * element. Multiplying by a cached 0-d constant keeps the factor alive through backward, under
      * GC pressure.
@@ -114,7 +145,7 @@ class LossesTest {
                 x.setRequiresGradient(true);
                 try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                     NDArray y = x.mul(c.scalar(3f)).div(c.scalar(2f)).pow(c.scalar(2f)).sum();
-                    GcPressure.apply();
+                    GcPressure.apply(m);
                     gc.backward(y);
                 }
                 // y = Σ (1.5 x)^2 → dy/dx = 2·1.5²·x = 4.5 x

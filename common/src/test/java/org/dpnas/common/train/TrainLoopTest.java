@@ -175,6 +175,35 @@ class TrainLoopTest {
         }
     }
 
+    /**
+     * The parameter guard, apart from the loss guard: step 8 returns a finite loss (computed before
+     * the poisoning) but leaves a NaN weight; the checkpoint at step 8 is refused naming the step
+     * and the last good checkpoint, which stays the newest on disk.
+     */
+    @Test
+    void aNaNParameterWithAFiniteLossIsNeverCheckpointed(@TempDir Path dir) throws Exception {
+        try (Rig rig = new Rig(dir, 20, 4)) {
+            TrainLoop.Step poisoned =
+                    (sm, t) -> {
+                        NDArray loss = rig.step.run(sm, t);
+                        if (t == 7) {
+                            NDArray w = rig.model.getParameters().valueAt(0).getArray();
+                            float[] v = w.toFloatArray();
+                            v[v.length - 1] = Float.NaN;
+                            w.set(v);
+                        }
+                        return loss;
+                    };
+            NonFiniteException e =
+                    assertThrows(NonFiniteException.class, () -> rig.loop.run(0, poisoned, null));
+            assertEquals(8, e.step());
+            assertTrue(e.getMessage().contains("parameters became NaN"), e.getMessage());
+            assertTrue(e.getMessage().contains("step-00000004"), e.getMessage());
+            Checkpointer c = new Checkpointer(dir.resolve("checkpoints"), 2);
+            assertEquals(List.of(dir.resolve("checkpoints/step-00000004")), c.list());
+        }
+    }
+
     @Test
     void resumeWithoutACheckpointStartsFromStepZeroWithAnEmptyLog(@TempDir Path dir)
             throws Exception {

@@ -11,9 +11,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.dpnas.common.data.Box;
+import org.dpnas.common.testing.RealData;
 import org.dpnas.datasets.seg.DatasetException;
 import org.dpnas.datasets.seg.TestFiles;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,6 +39,7 @@ class VocDetDatasetTest {
     }
 
     @Test
+    @Tag(RealData.TAG)
     void bccdClassesCountsAndTheTwoZeroWidthBoxes() {
         Path dir = bccd();
         VocDetDataset trainval = new VocDetDataset(dir, "trainval", null, false, warnings);
@@ -62,6 +65,7 @@ class VocDetDatasetTest {
     }
 
     @Test
+    @Tag(RealData.TAG)
     void bccdBoxesAreConvertedToZeroBasedExclusive() {
         VocDetDataset val = new VocDetDataset(bccd(), "val", null, false, warnings);
         DetSample s = val.get(0);

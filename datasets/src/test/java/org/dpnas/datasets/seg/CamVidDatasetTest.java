@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.dpnas.common.data.SegSample;
+import org.dpnas.common.testing.RealData;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,6 +43,7 @@ class CamVidDatasetTest {
     }
 
     @Test
+    @Tag(RealData.TAG)
     void realTrainAndValSplits() {
         Path dir = camvid();
         CamVidDataset train = new CamVidDataset(dir, "train");
@@ -57,6 +60,7 @@ class CamVidDatasetTest {
     }
 
     @Test
+    @Tag(RealData.TAG)
     void realDecodeSpeedIsReported() {
         Path dir = camvid();
         CamVidDataset train = new CamVidDataset(dir, "train");

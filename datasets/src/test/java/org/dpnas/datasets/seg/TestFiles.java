@@ -7,38 +7,17 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.util.ArrayList;
-import java.util.List;
 import javax.imageio.ImageIO;
+import org.dpnas.common.testing.RealData;
 
 /** Helpers for tests: locating the shared real data and writing small image files. */
 public final class TestFiles {
 
     private TestFiles() {}
 
-    /**
-     * The shared data folder: system property {@code dpnas.shared.data} (set by surefire), else
-     * {@code ../../shared/data} from the module dir, else the first {@code shared/data} found
-     * walking up from the working directory; the result may not exist.
-     */
+    /** The shared data folder, {@code <repository root>/../shared/data}; it may not exist. */
     public static Path sharedData() {
-        List<Path> candidates = new ArrayList<>();
-        String prop = System.getProperty("dpnas.shared.data");
-        if (prop != null && !prop.isBlank()) {
-            candidates.add(Paths.get(prop));
-        }
-        Path here = Paths.get("").toAbsolutePath();
-        candidates.add(here.resolve("../../shared/data"));
-        for (Path p = here; p != null; p = p.getParent()) {
-            candidates.add(p.resolve("shared/data"));
-        }
-        for (Path c : candidates) {
-            if (Files.isDirectory(c)) {
-                return c.normalize();
-            }
-        }
-        return candidates.get(0).normalize();
+        return RealData.dir();
     }
 
     /** Writes an RGB PNG (3-byte BGR raster) whose pixel i has colour rgb[3i..3i+2]. */

@@ -30,6 +30,38 @@ public final class SegEvaluator {
      */
     public static SegMetrics evaluate(
             Block model, SegBatcher batcher, int batchSize, NDManager base, ParameterStore store) {
+        return evaluate(model, batcher, batchSize, base, store, null);
+    }
+
+    /** Receives the predicted labels of each evaluated sample. */
+    @FunctionalInterface
+    public interface PredictionSink {
+
+        /**
+         * Takes the prediction of sample {@code index}.
+         *
+         * @param index the sample's index in the dataset
+         * @param height label map height
+         * @param width label map width
+         * @param labels predicted class per pixel, row-major
+         */
+        void accept(int index, int height, int width, long[] labels) throws java.io.IOException;
+    }
+
+    /**
+     * Evaluates {@code model} as {@link #evaluate(Block, SegBatcher, int, NDManager,
+     * ParameterStore)} and hands every sample's predicted labels to {@code sink}.
+     *
+     * @param sink receives the predictions, or {@code null}
+     * @throws java.io.UncheckedIOException when the sink fails
+     */
+    public static SegMetrics evaluate(
+            Block model,
+            SegBatcher batcher,
+            int batchSize,
+            NDManager base,
+            ParameterStore store,
+            PredictionSink sink) {
         SegDataset ds = batcher.dataset();
         ConfusionMatrix cm = new ConfusionMatrix(ds.numClasses(), SegSample.IGNORE);
         int n = ds.size();
@@ -41,7 +73,21 @@ public final class SegEvaluator {
             try (NDManager sm = base.newSubManager()) {
                 NDList xy = batcher.assemble(idx).toNDList(sm);
                 NDArray logits = model.forward(store, new NDList(xy.get(0)), false).head();
-                cm.update(xy.get(1), logits.argMax(1));
+                NDArray pred = logits.argMax(1);
+                cm.update(xy.get(1), pred);
+                if (sink != null) {
+                    long[] all = pred.toLongArray();
+                    int h = (int) pred.getShape().get(1);
+                    int w = (int) pred.getShape().get(2);
+                    for (int i = 0; i < idx.length; i++) {
+                        long[] one = java.util.Arrays.copyOfRange(all, i * h * w, (i + 1) * h * w);
+                        try {
+                            sink.accept(idx[i], h, w, one);
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }
+                }
             }
         }
         return cm.compute();

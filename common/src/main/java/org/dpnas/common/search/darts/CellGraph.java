@@ -72,6 +72,7 @@ public final class CellGraph {
                             + " blocks has "
                             + edges());
         }
+        requireFinite("α", alpha);
         List<List<CellEdge>> cell = new ArrayList<>();
         for (int i = 0; i < blocks; i++) {
             if (k > i + 2) {
@@ -155,5 +156,31 @@ public final class CellGraph {
             p[i] /= z;
         }
         return p;
+    }
+
+    /**
+     * Refuses architecture parameters that are NaN or infinite, naming the first such entry: a
+     * diverged search must never become a genotype.
+     *
+     * @param name the parameters' name in the message ("α", "β")
+     * @param values one row per edge (or node)
+     */
+    public static void requireFinite(String name, float[][] values) {
+        for (int r = 0; r < values.length; r++) {
+            for (int c = 0; c < values[r].length; c++) {
+                if (!Float.isFinite(values[r][c])) {
+                    throw new IllegalArgumentException(
+                            name
+                                    + "["
+                                    + r
+                                    + "]["
+                                    + c
+                                    + "] is "
+                                    + values[r][c]
+                                    + ": the architecture parameters diverged, no genotype is"
+                                    + " derived from them");
+                }
+            }
+        }
     }
 }

@@ -1,0 +1,113 @@
+package org.dpnas.fastdensenas;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The decoder network: the cell's wiring by hand, output and auxiliary shapes, bad sizes. */
+class DecoderNetTest {
+
+    static DecoderGenotype allSkip() {
+        CellLayer l = new CellLayer(0, 0, DecoderOp.SKIP, DecoderOp.SKIP);
+        return new DecoderGenotype(2, DecoderOp.SKIP, List.of(l, l, l), List.of(new int[] {0, 1}));
+    }
+
+    @Test
+    void cellOfSkipsSumsItsLooseEnds() {
+        // node1 = x; nodes 4, 7, 10 = x + x; nothing reads 1, 4, 7 or 10: out = x + 3·2x = 7x
+        ContextualCell cell = new ContextualCell(allSkip(), 3);
+        assertEquals(List.of(1, 4, 7, 10), cell.outputNodes());
+        try (NDManager m = NDManager.newBaseManager()) {
+            cell.initialize(m, DataType.FLOAT32, new Shape(1, 3, 4, 4));
+            NDArray x = m.randomUniform(-1, 1, new Shape(1, 3, 4, 4));
+            NDArray y =
+                    cell.forward(new ParameterStore(m, false), new NDList(x), false)
+                            .singletonOrThrow();
+            NDArray want = x.mul(m.create(7f));
+            assertTrue(y.sub(want).abs().max().getFloat() < 1e-6f);
+        }
+    }
+
+    @Test
+    void goldenCellReadsItsChainAndOutputsTheLastSum() throws Exception {
+        DecoderGenotype g = DecoderGenotype.fromJson(DecoderSpaceTest.golden());
+        // layer 1 reads nodes 0, 1 -> 4; layer 2 reads 4, 2 -> 7; layer 3 reads 7, 0 -> 10
+        assertEquals(List.of(10), new ContextualCell(g, 4).outputNodes());
+    }
+
+    @Test
+    void mainAndAuxiliaryOutputsHaveTheDecoderShapes() throws Exception {
+        DecoderGenotype g = DecoderGenotype.fromJson(DecoderSpaceTest.golden());
+        DecoderNet net = new DecoderNet(g, new int[] {16, 24, 32, 64}, 8, 5, true);
+        // cells: node 4 = (3, 2) at 8×8, node 5 = (4, 0) at 32×32, node 6 = (5, 1) at 32×32;
+        // 4 and 5 are read by later cells, so only 6 is classified
+        assertEquals(List.of(6), net.collectedNodes());
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDList in = new NDList();
+            int[] ch = {16, 24, 32, 64};
+            int[] size = {32, 16, 8, 4};
+            for (int i = 0; i < 4; i++) {
+                in.add(m.randomUniform(-1, 1, new Shape(2, ch[i], size[i], size[i])));
+            }
+            net.initialize(m, DataType.FLOAT32, in.getShapes());
+            ParameterStore ps = new ParameterStore(m, false);
+            NDList train = net.forward(ps, in, true);
+            assertEquals(4, train.size());
+            assertEquals(new Shape(2, 5, 32, 32), train.get(0).getShape());
+            assertEquals(new Shape(2, 5, 8, 8), train.get(1).getShape());
+            assertEquals(new Shape(2, 5, 32, 32), train.get(2).getShape());
+            assertEquals(new Shape(2, 5, 32, 32), train.get(3).getShape());
+            NDList eval = net.forward(ps, in, false);
+            assertEquals(1, eval.size());
+        }
+    }
+
+    @Test
+    void auxiliaryCellsAddTheirOwnWeights() throws Exception {
+        DecoderGenotype g = DecoderGenotype.fromJson(DecoderSpaceTest.golden());
+        long with = count(new DecoderNet(g, new int[] {16, 24, 32, 64}, 8, 5, true));
+        long without = count(new DecoderNet(g, new int[] {16, 24, 32, 64}, 8, 5, false));
+        long cell = count(new ContextualCell(g, 8));
+        assertEquals(3 * cell, with - without);
+        assertTrue(cell > 0);
+    }
+
+    static long count(ai.djl.nn.Block b) {
+        try (NDManager m = NDManager.newBaseManager()) {
+            if (b instanceof DecoderNet) {
+                NDList in = new NDList();
+                int[] ch = {16, 24, 32, 64};
+                for (int c : ch) {
+                    in.add(m.zeros(new Shape(1, c, 8, 8)));
+                }
+                b.initialize(m, DataType.FLOAT32, in.getShapes());
+            } else {
+                b.initialize(m, DataType.FLOAT32, new Shape(1, 8, 8, 8));
+            }
+            long n = 0;
+            for (var p : b.getParameters().values()) {
+                n += p.getArray().size();
+            }
+            return n;
+        }
+    }
+
+    @Test
+    void encoderOutputCountMustMatch() throws Exception {
+        DecoderGenotype g = DecoderGenotype.fromJson(DecoderSpaceTest.golden());
+        var e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> new DecoderNet(g, new int[] {16, 24, 32}, 8, 5, true));
+        assertTrue(e.getMessage().contains("4 encoder outputs"), e.getMessage());
+    }
+}
