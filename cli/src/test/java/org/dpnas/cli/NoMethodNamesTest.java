@@ -29,9 +29,16 @@ class NoMethodNamesTest {
             for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
                 List<String> lines = Files.readAllLines(f);
                 for (int i = 0; i < lines.size(); i++) {
-                    String line = lines.get(i).toLowerCase(Locale.ROOT).replace("-", "");
+                    String line = lines.get(i).replace("-", "");
                     for (String n : names) {
-                        if (line.contains(n.toLowerCase(Locale.ROOT).replace("-", ""))) {
+                        // the name as a word or an identifier's start (CasMethod, "cas"), not
+                        // inside a lower-case word ("case", "broadcast")
+                        java.util.regex.Pattern word =
+                                java.util.regex.Pattern.compile(
+                                        "(?<![A-Za-z])(?i:"
+                                                + java.util.regex.Pattern.quote(n)
+                                                + ")(?![a-z])");
+                        if (word.matcher(line).find()) {
                             hits.add(f + ":" + (i + 1) + ": " + n);
                         }
                     }
@@ -65,5 +72,13 @@ class NoMethodNamesTest {
         Path dir = Files.createTempDirectory("scan");
         Files.writeString(dir.resolve("X.java"), "class X { String m = \"autodeeplab\"; }\n");
         assertEquals(1, offending(dir, names()).size());
+        Files.writeString(
+                dir.resolve("Y.java"),
+                "class Y { Object m = new CasMethod(); String s = \"case\"; }\n");
+        assertEquals(
+                List.of(
+                        dir.resolve("X.java") + ":1: autodeeplab",
+                        dir.resolve("Y.java") + ":1: cas"),
+                offending(dir, List.of("autodeeplab", "cas")).stream().sorted().toList());
     }
 }

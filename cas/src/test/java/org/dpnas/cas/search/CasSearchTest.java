@@ -1,0 +1,129 @@
+package org.dpnas.cas.search;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.dpnas.cas.CasGenotype;
+import org.dpnas.cas.CasMethod;
+import org.dpnas.common.config.Config;
+import org.dpnas.common.config.ConfigLoader;
+import org.dpnas.common.run.RunDirectory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The tiny preset shortened to seconds (8 synthetic images of 16×16, one backbone and one
+ * multi-scale epoch): both phases run, the genotype, latency table and costs are written, a second
+ * run reuses the table; and a two-λ sweep writes its points, plot and genotypes, the larger λ
+ * ending at the lower expected cost.
+ */
+class CasSearchTest {
+
+    private static List<String> shortTiny(String... more) {
+        List<String> o =
+                new ArrayList<>(
+                        List.of(
+                                "threads=1",
+                                "space.channels=4",
+                                "space.layers=2",
+                                "space.blocks=2",
+                                "space.ms_channels=8",
+                                "data.synthetic.train_size=8",
+                                "data.synthetic.val_size=4",
+                                "data.synthetic.height=16",
+                                "data.synthetic.width=16",
+                                "search.backbone_epochs=1",
+                                "search.multiscale_epochs=1",
+                                "search.arch_start_epoch=0",
+                                "search.latency_warmup=0",
+                                "search.latency_runs=1",
+                                "search.log_every=1"));
+        o.addAll(List.of(more));
+        return o;
+    }
+
+    private static Config config(List<String> overrides) {
+        return ConfigLoader.load(
+                new CasMethod().searchDefaults(), Path.of("../configs/cas/tiny.json"), overrides);
+    }
+
+    @Test
+    void shortTinySearchRunsBothPhasesAndReusesItsLatencyTable(@TempDir Path tmp) throws Exception {
+        Config c = config(shortTiny());
+        RunDirectory run = new RunDirectory(tmp.resolve("a"));
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        new CasMethod().search(c, run, false, List.of("test"), new PrintStream(log, true, "UTF-8"));
+        Path g = run.root().resolve("best/genotype.json");
+        CasGenotype genotype = CasGenotype.fromJson(Files.readString(g));
+        assertEquals(4, genotype.channels());
+        assertTrue(Files.isRegularFile(run.root().resolve("cost/latency-table.json")));
+        assertTrue(Files.isRegularFile(run.root().resolve("cost/op-costs.txt")));
+        String metrics = Files.readString(run.metrics());
+        assertTrue(metrics.contains("\"phase\":\"backbone\""), metrics);
+        assertTrue(metrics.contains("\"phase\":\"multiscale\""), metrics);
+        assertTrue(metrics.contains("expected_cost"), metrics);
+
+        Config reuse =
+                config(
+                        shortTiny(
+                                "search.latency_table=\""
+                                        + run.root().resolve("cost/latency-table.json")
+                                        + "\""));
+        ByteArrayOutputStream log2 = new ByteArrayOutputStream();
+        new CasMethod()
+                .search(
+                        reuse,
+                        new RunDirectory(tmp.resolve("b")),
+                        false,
+                        List.of("test"),
+                        new PrintStream(log2, true, "UTF-8"));
+        String text = log2.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("reusing"), text);
+        assertTrue(text.contains("measured 0 cells"), text);
+    }
+
+    @Test
+    void sweepWritesOnePointPerLambdaAndTheLargerLambdaCostsLess(@TempDir Path tmp)
+            throws Exception {
+        Config c =
+                config(
+                        shortTiny(
+                                "search.cost=\"macs\"",
+                                "search.arch_lr=0.05",
+                                "search.sweep_cost_weight=\"0,1\""));
+        RunDirectory run = new RunDirectory(tmp);
+        new CasMethod()
+                .search(
+                        c,
+                        run,
+                        false,
+                        List.of("test"),
+                        new PrintStream(PrintStream.nullOutputStream()));
+        JsonObject o =
+                JsonParser.parseString(Files.readString(tmp.resolve("sweep/points.json")))
+                        .getAsJsonObject();
+        JsonArray points = o.getAsJsonArray("points");
+        assertEquals(2, points.size());
+        assertTrue(Files.size(tmp.resolve("sweep/tradeoff.png")) > 1000);
+        double c0 = points.get(0).getAsJsonObject().get("expected_cost").getAsDouble();
+        double c1 = points.get(1).getAsJsonObject().get("expected_cost").getAsDouble();
+        assertTrue(c1 < c0, "λ 1 ends at " + c1 + ", λ 0 at " + c0);
+        for (var p : points) {
+            JsonObject q = p.getAsJsonObject();
+            assertTrue(q.get("latency_ms").getAsDouble() > 0);
+            assertEquals("cas", q.getAsJsonObject("genotype").get("method").getAsString());
+            assertTrue(
+                    Files.isRegularFile(Path.of(q.get("run").getAsString(), "best/genotype.json")));
+        }
+    }
+}
