@@ -35,6 +35,41 @@ public final class SegDatasets {
     }
 
     /**
+     * A job's defaults with the shared {@code data} section placed right after the key {@code
+     * after} (so that help and {@code config.resolved.json} list it where a reader expects it).
+     *
+     * @param own the job's own defaults, without a data section
+     * @param after the key the data section follows
+     * @return a new object
+     */
+    public static JsonObject withData(JsonObject own, String after) {
+        JsonObject all = new JsonObject();
+        for (var e : own.entrySet()) {
+            all.add(e.getKey(), e.getValue());
+            if (e.getKey().equals(after)) {
+                all.add("data", defaults());
+            }
+        }
+        return all;
+    }
+
+    /**
+     * The number of classes a search space is built for: {@code space.num_classes} when set, else
+     * the training split's (opening the dataset only to count them).
+     *
+     * @param config the resolved configuration, with {@code space}, {@code data} and {@code seed}
+     * @return the class count
+     */
+    public static int spaceClasses(Config config) {
+        Config s = config.sub("space");
+        if (!s.isNull("num_classes")) {
+            return s.getInt("num_classes");
+        }
+        Config data = config.sub("data");
+        return open(data, data.getString("train_split"), config.getLong("seed")).numClasses();
+    }
+
+    /**
      * Opens a split.
      *
      * @param data the {@code data} section of the configuration

@@ -82,29 +82,14 @@ public final class SearchJob {
 
     /** The defaults of {@code dpnas search autodeeplab}, with the shared data section. */
     public static JsonObject defaults() {
-        JsonObject own = ConfigLoader.defaultsFromResource(SearchJob.class, DEFAULTS);
-        JsonObject all = new JsonObject();
-        for (var e : own.entrySet()) {
-            all.add(e.getKey(), e.getValue());
-            if (e.getKey().equals("space")) {
-                all.add("data", SegDatasets.defaults());
-            }
-        }
-        return all;
+        return SegDatasets.withData(
+                ConfigLoader.defaultsFromResource(SearchJob.class, DEFAULTS), "space");
     }
 
     /** The supernet sizes of a configuration; opens the dataset only to count its classes. */
     public static SupernetConfig space(Config config) {
         Config s = config.sub("space");
-        int classes;
-        if (s.isNull("num_classes")) {
-            Config data = config.sub("data");
-            classes =
-                    SegDatasets.open(data, data.getString("train_split"), config.getLong("seed"))
-                            .numClasses();
-        } else {
-            classes = s.getInt("num_classes");
-        }
+        int classes = SegDatasets.spaceClasses(config);
         return new SupernetConfig(
                 classes,
                 s.getInt("layers"),

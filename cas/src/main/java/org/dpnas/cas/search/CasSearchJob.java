@@ -90,29 +90,14 @@ public final class CasSearchJob {
 
     /** The defaults of {@code dpnas search cas}, with the shared data section. */
     public static JsonObject defaults() {
-        JsonObject own = ConfigLoader.defaultsFromResource(CasSearchJob.class, DEFAULTS);
-        JsonObject all = new JsonObject();
-        for (var e : own.entrySet()) {
-            all.add(e.getKey(), e.getValue());
-            if (e.getKey().equals("space")) {
-                all.add("data", SegDatasets.defaults());
-            }
-        }
-        return all;
+        return SegDatasets.withData(
+                ConfigLoader.defaultsFromResource(CasSearchJob.class, DEFAULTS), "space");
     }
 
     /** The sizes of a configuration; opens the dataset only to count its classes. */
     public static CasSizes sizes(Config config) {
         Config s = config.sub("space");
-        int classes;
-        if (s.isNull("num_classes")) {
-            Config data = config.sub("data");
-            classes =
-                    SegDatasets.open(data, data.getString("train_split"), config.getLong("seed"))
-                            .numClasses();
-        } else {
-            classes = s.getInt("num_classes");
-        }
+        int classes = SegDatasets.spaceClasses(config);
         List<Integer> rates = new ArrayList<>();
         for (int r : s.getIntArray("ms_rates")) {
             if (r < 0) {

@@ -150,15 +150,8 @@ public final class TrainConfigs {
 
     /** A fresh copy of the defaults. */
     public static JsonObject defaults() {
-        JsonObject own = ConfigLoader.defaultsFromResource(TrainConfigs.class, RESOURCE);
-        JsonObject all = new JsonObject();
-        for (var e : own.entrySet()) {
-            all.add(e.getKey(), e.getValue());
-            if (e.getKey().equals("model")) {
-                all.add("data", SegDatasets.defaults()); // the one place data defaults live
-            }
-        }
-        return all;
+        return SegDatasets.withData(
+                ConfigLoader.defaultsFromResource(TrainConfigs.class, RESOURCE), "model");
     }
 
     /** The default value of a dotted key, as shown in help. */
