@@ -5,8 +5,6 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,6 +14,7 @@ import java.util.List;
 import org.dpnas.common.nn.ops.OpSpec;
 import org.dpnas.common.run.AtomicFiles;
 import org.dpnas.common.search.Genotype;
+import org.dpnas.common.search.GenotypeFiles;
 import org.dpnas.common.search.darts.CellEdge;
 
 /**
@@ -149,57 +148,39 @@ public record AutoDeepLabGenotype(
      *     architecture
      */
     public static AutoDeepLabGenotype fromJson(String json) {
-        JsonObject o;
-        try {
-            o = JsonParser.parseString(json).getAsJsonObject();
-        } catch (JsonParseException | IllegalStateException e) {
-            throw new IllegalArgumentException("genotype is not a JSON object: " + e.getMessage());
-        }
-        int schema = intField(o, "schema");
+        JsonObject o = GenotypeFiles.parse(json);
+        int schema = GenotypeFiles.integer(o, "schema");
         if (schema != SCHEMA) {
             throw new IllegalArgumentException(
                     "genotype schema " + schema + " is not supported (expected " + SCHEMA + ")");
         }
-        String method = field(o, "method").getAsString();
+        String method = GenotypeFiles.field(o, "method").getAsString();
         if (!METHOD.equals(method)) {
             throw new IllegalArgumentException(
                     "genotype is for method '" + method + "', not '" + METHOD + "'");
         }
         List<List<CellEdge>> cell = new ArrayList<>();
-        for (JsonElement b : field(o, "cell").getAsJsonArray()) {
+        for (JsonElement b : GenotypeFiles.field(o, "cell").getAsJsonArray()) {
             List<CellEdge> block = new ArrayList<>();
             for (JsonElement e : b.getAsJsonArray()) {
                 JsonObject edge = e.getAsJsonObject();
-                block.add(new CellEdge(intField(edge, "input"), field(edge, "op").getAsString()));
+                block.add(
+                        new CellEdge(
+                                GenotypeFiles.integer(edge, "input"),
+                                GenotypeFiles.field(edge, "op").getAsString()));
             }
             cell.add(block);
         }
         List<Integer> path = new ArrayList<>();
-        for (JsonElement s : field(o, "network_path").getAsJsonArray()) {
+        for (JsonElement s : GenotypeFiles.field(o, "network_path").getAsJsonArray()) {
             path.add(s.getAsInt());
         }
         return new AutoDeepLabGenotype(
-                intField(o, "filter_multiplier"),
-                intField(o, "blocks"),
-                intField(o, "layers"),
+                GenotypeFiles.integer(o, "filter_multiplier"),
+                GenotypeFiles.integer(o, "blocks"),
+                GenotypeFiles.integer(o, "layers"),
                 cell,
                 path);
-    }
-
-    private static JsonElement field(JsonObject o, String name) {
-        JsonElement e = o.get(name);
-        if (e == null || e.isJsonNull()) {
-            throw new IllegalArgumentException("genotype lacks the field '" + name + "'");
-        }
-        return e;
-    }
-
-    private static int intField(JsonObject o, String name) {
-        try {
-            return field(o, name).getAsInt();
-        } catch (NumberFormatException | UnsupportedOperationException | IllegalStateException e) {
-            throw new IllegalArgumentException("genotype field '" + name + "' is not an integer");
-        }
     }
 
     /** Writes {@code genotype.json} atomically. */

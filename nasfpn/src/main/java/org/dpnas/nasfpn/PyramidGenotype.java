@@ -5,8 +5,6 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,6 +15,7 @@ import java.util.List;
 import java.util.Set;
 import org.dpnas.common.run.AtomicFiles;
 import org.dpnas.common.search.Genotype;
+import org.dpnas.common.search.GenotypeFiles;
 
 /**
  * A feature-pyramid architecture as a list of merging cells (Ghiasi et al., "NAS-FPN", CVPR 2019,
@@ -212,49 +211,31 @@ public record PyramidGenotype(int minLevel, int maxLevel, List<MergingCell> cell
      *     pyramid
      */
     public static PyramidGenotype fromJson(String json) {
-        JsonObject o;
-        try {
-            o = JsonParser.parseString(json).getAsJsonObject();
-        } catch (JsonParseException | IllegalStateException e) {
-            throw new IllegalArgumentException("genotype is not a JSON object: " + e.getMessage());
-        }
-        int schema = intField(o, "schema");
+        JsonObject o = GenotypeFiles.parse(json);
+        int schema = GenotypeFiles.integer(o, "schema");
         if (schema != SCHEMA) {
             throw new IllegalArgumentException(
                     "genotype schema " + schema + " is not supported (expected " + SCHEMA + ")");
         }
-        String method = field(o, "method").getAsString();
+        String method = GenotypeFiles.field(o, "method").getAsString();
         if (!METHOD.equals(method)) {
             throw new IllegalArgumentException(
                     "genotype is for method '" + method + "', not '" + METHOD + "'");
         }
         List<MergingCell> cells = new ArrayList<>();
-        for (JsonElement e : field(o, "cells").getAsJsonArray()) {
+        for (JsonElement e : GenotypeFiles.field(o, "cells").getAsJsonArray()) {
             JsonObject c = e.getAsJsonObject();
             cells.add(
                     new MergingCell(
-                            intField(c, "input1"),
-                            intField(c, "input2"),
-                            intField(c, "level"),
-                            field(c, "op").getAsString()));
+                            GenotypeFiles.integer(c, "input1"),
+                            GenotypeFiles.integer(c, "input2"),
+                            GenotypeFiles.integer(c, "level"),
+                            GenotypeFiles.field(c, "op").getAsString()));
         }
-        return new PyramidGenotype(intField(o, "min_level"), intField(o, "max_level"), cells);
-    }
-
-    private static JsonElement field(JsonObject o, String name) {
-        JsonElement e = o.get(name);
-        if (e == null || e.isJsonNull()) {
-            throw new IllegalArgumentException("genotype lacks the field '" + name + "'");
-        }
-        return e;
-    }
-
-    private static int intField(JsonObject o, String name) {
-        try {
-            return field(o, name).getAsInt();
-        } catch (NumberFormatException | UnsupportedOperationException | IllegalStateException e) {
-            throw new IllegalArgumentException("genotype field '" + name + "' is not an integer");
-        }
+        return new PyramidGenotype(
+                GenotypeFiles.integer(o, "min_level"),
+                GenotypeFiles.integer(o, "max_level"),
+                cells);
     }
 
     /** Writes {@code genotype.json} atomically. */
