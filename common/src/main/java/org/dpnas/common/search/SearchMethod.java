@@ -67,6 +67,19 @@ public interface SearchMethod {
     SearchSpace<? extends Genotype> space(Config config);
 
     /**
+     * The evaluator of one child of a multi-trial search over this method's space (the method's
+     * proxy task), built from the search run's resolved configuration. A child run in its own
+     * process ({@code dpnas} on a launcher slot or a Slurm job) calls the same evaluator, so a
+     * child's result does not depend on where it ran.
+     *
+     * @param config the search run's resolved configuration
+     * @throws UnsupportedOperationException when the method has no child evaluator of its own
+     */
+    default Evaluator<? extends Genotype> evaluator(Config config) {
+        throw new UnsupportedOperationException(name() + " has no child evaluator of its own");
+    }
+
+    /**
      * Reads and validates one of this method's genotype files.
      *
      * @throws IllegalArgumentException naming the file and the field
