@@ -52,16 +52,34 @@ public final class SupernetBench {
         /**
          * Looks a preset up: {@code tiny} (L 2, F 4, B 3, 5 classes, crop 32), {@code small} (L 4,
          * F 8, B 5, 19 classes, crop 64) or {@code paper} (L 12, F 8, B 5, 19 classes, crop 321);
-         * batch 2 for all.
+         * batch 2 for all. {@code paper@CROP} is the paper's supernet at another square crop: peak
+         * memory grows with the crop's area, so a smaller crop is where memory work is iterated.
          */
         public static Preset named(String name) {
+            if (name.startsWith("paper@")) {
+                int crop;
+                try {
+                    crop = Integer.parseInt(name.substring(6));
+                } catch (NumberFormatException e) {
+                    crop = 0;
+                }
+                if (crop < 32) {
+                    throw new IllegalArgumentException(
+                            "preset '"
+                                    + name
+                                    + "': expected paper@CROP with a crop of at least 32");
+                }
+                return new Preset(name, SupernetConfig.paper(19), crop, 2);
+            }
             return switch (name) {
                 case "tiny" -> new Preset(name, new SupernetConfig(5, 2, 4, 3), 32, 2);
                 case "small" -> new Preset(name, new SupernetConfig(19, 4, 8, 5), 64, 2);
                 case "paper" -> new Preset(name, SupernetConfig.paper(19), 321, 2);
                 default ->
                         throw new IllegalArgumentException(
-                                "unknown preset '" + name + "', expected tiny, small or paper");
+                                "unknown preset '"
+                                        + name
+                                        + "', expected tiny, small, paper or paper@CROP");
             };
         }
     }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
@@ -404,6 +405,22 @@ public final class FusedEdges {
             NDArray mix,
             float keep,
             boolean training) {
+        // every intermediate is closed on return: what the backward pass needs, autograd keeps
+        try (NDScope scope = new NDScope()) {
+            NDArray out = contributionScoped(ps, s, k, x, mix, keep, training);
+            NDScope.unregister(out);
+            return out;
+        }
+    }
+
+    private NDArray contributionScoped(
+            ParameterStore ps,
+            Source s,
+            Kernels k,
+            NDArray x,
+            NDArray mix,
+            float keep,
+            boolean training) {
         long e = s.edges;
         long c = channels;
         int st = s.stride;
@@ -527,6 +544,25 @@ public final class FusedEdges {
         if (first == null) {
             throw new IllegalArgumentException("no second input");
         }
+        try (NDScope scope = new NDScope()) {
+            NDArray[] out = evaluateScoped(ps, p0, p1, mixing, training, present, first);
+            for (NDArray o : out) {
+                if (o != null) {
+                    NDScope.unregister(o);
+                }
+            }
+            return out;
+        }
+    }
+
+    private NDArray[] evaluateScoped(
+            ParameterStore ps,
+            NDArray p0,
+            NDArray[] p1,
+            NDArray[] mixing,
+            boolean training,
+            int present,
+            NDArray first) {
         NDManager sm = first.getManager();
         Kernels[] kernels = new Kernels[blocks + 1];
         for (int j = 0; j <= blocks; j++) {
