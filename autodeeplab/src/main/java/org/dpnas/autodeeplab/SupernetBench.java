@@ -19,6 +19,7 @@ import org.dpnas.common.search.OneShotSearch;
 import org.dpnas.common.train.Adam;
 import org.dpnas.common.train.Constants;
 import org.dpnas.common.train.LrSchedule;
+import org.dpnas.common.train.OpProfile;
 import org.dpnas.common.train.ParamGroup;
 import org.dpnas.common.train.Sgd;
 
@@ -158,6 +159,9 @@ public final class SupernetBench {
             double[] ta = new double[iters];
             double[] tf = new double[iters];
             int arrays = 0;
+            // -Ddpnas.bench.profile=TRACE: the last weight step runs under libtorch's profiler
+            String profile = System.getProperty("dpnas.bench.profile");
+            OpProfile.Result ops = null;
             try (OneShotSearch step =
                     new OneShotSearch(
                             new Timed(net, tf, warmup),
@@ -174,8 +178,20 @@ public final class SupernetBench {
                 for (int it = 0; it < warmup + iters; it++) {
                     long t0 = System.nanoTime();
                     try (NDManager sm = base.newSubManager()) {
-                        step.weightStep(
-                                sm, it, new NDList(sm.create(image, xs), sm.create(label, ys)));
+                        NDList batch = new NDList(sm.create(image, xs), sm.create(label, ys));
+                        int i = it;
+                        if (profile != null && it == warmup + iters - 1) {
+                            try {
+                                ops =
+                                        OpProfile.profile(
+                                                () -> step.weightStep(sm, i, batch),
+                                                Path.of(profile));
+                            } catch (IOException e) {
+                                throw new java.io.UncheckedIOException(e);
+                            }
+                        } else {
+                            step.weightStep(sm, i, batch);
+                        }
                         arrays = sm.getManagedArrays().size();
                     }
                     long t1 = System.nanoTime();
@@ -194,6 +210,13 @@ public final class SupernetBench {
             arch.optimizer().close();
             double w = median(tw);
             double a = median(ta);
+            if (ops != null) {
+                System.err.println(
+                        "profile of the last weight step: "
+                                + ops.topLevelOps()
+                                + " top-level engine ops; top ops (name, calls, ms):");
+                ops.top(25).forEach(line -> System.err.println("  " + line));
+            }
             return new Result(w, a, n / ((w + a) / 1e3), peakRssMib(), arrays, median(tf));
         }
     }

@@ -437,8 +437,9 @@ public final class FusedEdges {
         NDArray ab = NDArrays.concat(new NDList(a, b), 2).transpose(0, 2, 1, 3);
         NDArray p = k.pw1().matMul(ab).reshape(n, 4 * e * c, h, w);
         NDArray q = bn(p, ps, s.mean1, s.var1, keep, training);
-        NDArray sep = q.get(new NDIndex(":, :{}", 2 * e * c));
-        NDArray dil = q.get(new NDIndex(":, {}:", 2 * e * c));
+        NDList halves = q.split(2, 1);
+        NDArray sep = halves.get(0);
+        NDArray dil = halves.get(1);
         NDArray sep2 =
                 conv(Activation.relu(sep), k.dw3(), 1, 2, 1, 2 * e * c).reshape(n, 2 * e, c, hw);
         sep2 = k.pw2().matMul(sep2).reshape(n, 2 * e * c, h, w);
@@ -575,6 +576,9 @@ public final class FusedEdges {
             float keep = (float) Math.pow(KEEP, present);
             fromFirst = contribution(ps, sources[0], kernels[0], p0, mixing[0], keep, training);
         }
+        // a contribution (N, E, C·H·W) is split once into its E edges' pieces (one op, whose
+        // backward is one concatenation), not sliced per block
+        NDList firstPieces = fromFirst == null ? null : pieces(fromFirst);
         NDArray[] out = new NDArray[p1.length];
         for (int k = 0; k < p1.length; k++) {
             if (p1[k] == null) {
@@ -587,33 +591,47 @@ public final class FusedEdges {
                             channels,
                             (in.get(2) - 1) / inputStride + 1,
                             (in.get(3) - 1) / inputStride + 1);
-            NDArray pending =
-                    contribution(ps, sources[1], kernels[1], p1[k], mixing[1], KEEP, training);
-            if (fromFirst != null) {
-                pending = pending.add(fromFirst);
+            // partial sums per block, added in the order state 1, state 0, blocks 0, 1, …
+            NDList second =
+                    pieces(
+                            contribution(
+                                    ps, sources[1], kernels[1], p1[k], mixing[1], KEEP, training));
+            NDArray[] sums = new NDArray[blocks];
+            for (int i = 0; i < blocks; i++) {
+                sums[i] =
+                        firstPieces == null ? second.get(i) : second.get(i).add(firstPieces.get(i));
             }
             NDList states = new NDList(blocks);
             for (int i = 0; i < blocks; i++) {
-                NDArray state = pending.get(new NDIndex(":, 0")).reshape(shape);
+                NDArray state = sums[i].reshape(shape);
                 states.add(state);
                 if (i + 1 < blocks) {
                     int j = i + 2;
-                    pending =
-                            pending.get(new NDIndex(":, 1:"))
-                                    .add(
-                                            contribution(
-                                                    ps,
-                                                    sources[j],
-                                                    kernels[j],
-                                                    state,
-                                                    mixing[j],
-                                                    KEEP,
-                                                    training));
+                    NDList c =
+                            pieces(
+                                    contribution(
+                                            ps,
+                                            sources[j],
+                                            kernels[j],
+                                            state,
+                                            mixing[j],
+                                            KEEP,
+                                            training));
+                    for (int e = 0; e < c.size(); e++) {
+                        int block = CellGraph.blockOf(j, e);
+                        sums[block] = sums[block].add(c.get(e));
+                    }
                 }
             }
             out[k] = NDArrays.concat(states, 1);
         }
         return out;
+    }
+
+    /** A contribution (N, E, C·H·W) as its E pieces (N, 1, C·H·W), edge order. */
+    private static NDList pieces(NDArray contribution) {
+        long e = contribution.getShape().get(1);
+        return e == 1 ? new NDList(contribution) : contribution.split(e, 1);
     }
 
     /**
