@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * DPNAS_SLURM_TEST=1} (as {@code .ci/run} sets after starting Slurm); skips with the reason
  * otherwise.
  */
-class SweepSlurmTest {
+public class SweepSlurmTest {
 
     private static final String[] TINY = {
         "train",
@@ -76,8 +76,13 @@ class SweepSlurmTest {
         assumeTrue(skip == null, skip);
     }
 
+    /** {@link #javaDpnas} as shell words for {@code --exec}. */
+    public static String javaExec() throws Exception {
+        return String.join(" ", javaDpnas().stream().map(TrialScript::quote).toList());
+    }
+
     /** The test JVM's real class path (surefire may hide it in a manifest-only jar). */
-    static String classPath() throws Exception {
+    public static String classPath() throws Exception {
         String cp = System.getProperty("java.class.path");
         String[] parts = cp.split(File.pathSeparator);
         if (parts.length == 1 && parts[0].endsWith(".jar")) {
@@ -96,7 +101,8 @@ class SweepSlurmTest {
         return cp;
     }
 
-    private static List<String> javaDpnas() throws Exception {
+    /** {@code java ... org.dpnas.cli.Main}: the dpnas command of this build, as words. */
+    public static List<String> javaDpnas() throws Exception {
         return List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dai.djl.offline=true",
