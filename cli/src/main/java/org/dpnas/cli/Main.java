@@ -18,6 +18,7 @@ import org.dpnas.cli.eval.EvalDetCommand;
 import org.dpnas.cli.eval.EvalModelCommand;
 import org.dpnas.cli.eval.EvalSegCommand;
 import org.dpnas.cli.predict.PredictCommand;
+import org.dpnas.cli.pretrain.PretrainCommand;
 import org.dpnas.cli.search.SearchMethodCommand;
 import org.dpnas.cli.search.TrialChildCommand;
 import org.dpnas.cli.sweep.SweepCommand;
@@ -96,6 +97,7 @@ public final class Main {
                         "search an architecture (writes best/genotype.json)",
                         methods.stream().map(SearchMethodCommand::new).toArray(Command[]::new)));
         commands.add(new TrainCommand());
+        commands.add(new PretrainCommand());
         commands.add(
                 new CommandGroup(
                         "eval",
