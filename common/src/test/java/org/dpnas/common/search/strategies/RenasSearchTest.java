@@ -149,13 +149,13 @@ class RenasSearchTest {
     void resumeContinuesExactly(@TempDir Path tmp) throws Exception {
         Toy space = new Toy(10, 6, true);
         Toy.Matches whole = new Toy.Matches(TARGET);
-        run(space, tmp.resolve("whole"), whole, 30);
+        run(space, tmp.resolve("whole"), whole, 14);
         Toy.Matches first = new Toy.Matches(TARGET);
-        run(space, tmp.resolve("cut"), first, 13);
+        run(space, tmp.resolve("cut"), first, 7);
         Toy.Matches rest = new Toy.Matches(TARGET);
-        run(space, tmp.resolve("cut"), rest, 30);
-        assertEquals(13, first.seen.size());
-        assertEquals(17, rest.seen.size());
+        run(space, tmp.resolve("cut"), rest, 14);
+        assertEquals(7, first.seen.size());
+        assertEquals(7, rest.seen.size());
         List<Toy.Vec> joined = new java.util.ArrayList<>(first.seen);
         joined.addAll(rest.seen);
         assertEquals(whole.seen, joined);
@@ -164,7 +164,7 @@ class RenasSearchTest {
             assertEquals(3, files.count());
         }
         // children of the evolution phase name their parent for weight inheritance
-        Path parent = tmp.resolve("cut/trials/trial-0020/" + InheritingRunner.FILE);
+        Path parent = tmp.resolve("cut/trials/trial-0010/" + InheritingRunner.FILE);
         assertTrue(Files.exists(parent));
         Path named = InheritingRunner.parentOf(parent.getParent()).orElseThrow();
         assertTrue(named.getFileName().toString().startsWith("trial-"), named.toString());
@@ -173,7 +173,11 @@ class RenasSearchTest {
 
     private static void run(Toy space, Path dir, Toy.Matches evaluator, int n) throws Exception {
         RenasSearch<Toy.Vec> s =
-                new RenasSearch<>(space, options(3e-3), 11, dir.resolve("search/controller"));
+                new RenasSearch<>(
+                        space,
+                        new RenasSearch.Options(4, 2, 3e-3, 0.9, 2.0, RenasSearch.Removal.WORST),
+                        11,
+                        dir.resolve("search/controller"));
         new MultiTrialSearch<>(
                         space,
                         s,
