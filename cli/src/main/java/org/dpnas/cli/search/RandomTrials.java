@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.dpnas.cli.CliException;
 import org.dpnas.cli.JobOptions;
 import org.dpnas.cli.train.SegTrainJob;
 import org.dpnas.cli.train.TrainConfigs;
@@ -19,20 +20,23 @@ import org.dpnas.common.run.RunDirectory;
 import org.dpnas.common.search.Evaluator;
 import org.dpnas.common.search.Genotype;
 import org.dpnas.common.search.MultiTrialSearch;
-import org.dpnas.common.search.RandomSearch;
 import org.dpnas.common.search.SearchMethod;
 import org.dpnas.common.search.SearchSpace;
+import org.dpnas.common.search.SearchStrategy;
 import org.dpnas.common.search.Trial;
 import org.dpnas.common.search.TrialRunner;
-import org.dpnas.common.train.Seeds;
+import org.dpnas.common.search.strategies.Strategies;
+import org.dpnas.datasets.SegDatasets;
 
 /**
- * {@code dpnas search METHOD --strategy random}: random search over a method's space, each child
- * retrained from scratch with the training defaults (the retrain budget; the batch size of the
- * search's {@code search.batch_size}, {@code --trial-steps} to shorten it) on the search
- * configuration's data, in its own run directory {@code trials/trial-NNNN} under the search
- * directory, scored by its validation mIoU. Resumes: finished trials are read back from {@code
- * search/history.jsonl}, a cut-off child resumes from its checkpoint.
+ * {@code dpnas search METHOD --strategy random|rl|renas}: a multi-trial search over a method's
+ * space with the strategy, reward ({@code search.reward}) and IRLAS term ({@code search.irlas})
+ * that {@link Strategies} builds from the configuration, each child retrained from scratch with the
+ * training defaults (the retrain budget; the batch size of the search's {@code search.batch_size},
+ * {@code --trial-steps} to shorten it) on the search configuration's data, in its own run directory
+ * {@code trials/trial-NNNN} under the search directory, scored by its validation mIoU. Resumes:
+ * finished trials are read back from {@code search/history.jsonl}, a cut-off child resumes from its
+ * checkpoint.
  */
 final class RandomTrials {
 
@@ -40,6 +44,7 @@ final class RandomTrials {
 
     static int run(
             SearchMethod method,
+            String strategy,
             JobOptions.Prepared p,
             int trials,
             int steps,
@@ -56,11 +61,21 @@ final class RandomTrials {
                 p.resume(),
                 Provenance.collect(seed, config.getString("device"), args));
         return search(
-                method, method.space(config), config, dir.root(), trials, steps, args, out, err);
+                method,
+                strategy,
+                method.space(config),
+                config,
+                dir.root(),
+                trials,
+                steps,
+                args,
+                out,
+                err);
     }
 
     private static <G extends Genotype> int search(
             SearchMethod method,
+            String name,
             SearchSpace<G> space,
             Config config,
             Path root,
@@ -89,11 +104,26 @@ final class RandomTrials {
                     m.put("seconds", o.loop().seconds());
                     return new Evaluator.Result(m, o.metrics().mIoU());
                 };
+        SearchStrategy<G> strategy;
+        Evaluator<G> scored;
+        try {
+            strategy = Strategies.create(name, space, config, root);
+            scored =
+                    Strategies.reward(
+                            config,
+                            space,
+                            evaluator,
+                            config.getString("search.reward").equals("metric")
+                                    ? 0
+                                    : SegDatasets.spaceClasses(config));
+        } catch (IllegalArgumentException e) {
+            throw new CliException(e.getMessage());
+        }
         List<Trial<G>> done =
                 new MultiTrialSearch<>(
                                 space,
-                                new RandomSearch<>(space, Seeds.mix(seed, "random-search")),
-                                TrialRunner.inProcess(evaluator),
+                                strategy,
+                                Strategies.runner(TrialRunner.inProcess(scored), strategy, root),
                                 root,
                                 err)
                         .run(trials);
@@ -105,10 +135,14 @@ final class RandomTrials {
         }
         out.printf(
                 java.util.Locale.ROOT,
-                "random search: %d trials — best trial %d, val mIoU %.2f%% — %s%n",
+                "%s search: %d trials — best trial %d, val mIoU %.2f%%%s — %s%n",
+                name,
                 done.size(),
                 best.id(),
-                100 * best.score(),
+                100 * best.metrics().getOrDefault("metric", best.score()),
+                best.metrics().containsKey("reward")
+                        ? String.format(java.util.Locale.ROOT, ", reward %.4f", best.score())
+                        : "",
                 root);
         out.print(space.describe(best.genotype()));
         out.println("  search/history.jsonl  one line per trial: genotype, metrics, score");

@@ -20,17 +20,19 @@ import org.dpnas.common.config.Config;
 import org.dpnas.common.run.RunDirectory;
 import org.dpnas.common.search.ConfigOption;
 import org.dpnas.common.search.SearchMethod;
+import org.dpnas.common.search.strategies.Strategies;
 
 /**
  * {@code dpnas search METHOD}: one registered {@link SearchMethod}'s search, with its presets
  * ({@code configs/METHOD/NAME.json}) and convenience options; {@code --strategy one-shot} runs the
- * method's own (supernet) search, {@code --strategy random --trials N} trains N children drawn
- * uniformly from its space ({@link RandomTrials}).
+ * method's own (supernet) search; {@code --strategy random|rl|renas --trials N} trains N children
+ * that the named multi-trial strategy proposes over the method's space ({@link RandomTrials}).
  */
 public final class SearchMethodCommand implements Command {
 
     private final SearchMethod method;
     private final JobOptions options;
+    private final JobOptions trialOptions;
 
     /**
      * The search verb of one method.
@@ -55,6 +57,8 @@ public final class SearchMethodCommand implements Command {
         keys.add(JobOptions.DEVICE);
         keys.add(JobOptions.THREADS);
         this.options = new JobOptions(method::searchDefaults, keys);
+        this.trialOptions =
+                new JobOptions(() -> Strategies.withDefaults(method.searchDefaults()), keys);
     }
 
     /** The method this verb runs. */
@@ -92,15 +96,19 @@ public final class SearchMethodCommand implements Command {
                 Opts.value(
                         "strategy",
                         "NAME",
-                        "one-shot (the method's supernet search) or random (train --trials"
-                                + " children drawn uniformly from the space)",
+                        "one-shot (the method's supernet search), or a multi-trial strategy that"
+                                + " trains --trials children: random (uniform samples), rl (the"
+                                + " shared controller) or renas (reinforced evolution); the"
+                                + " multi-trial keys search.reward (metric | mnas),"
+                                + " search.mnas.*, search.rl.*, search.renas.* and search.irlas.*"
+                                + " are set with --set",
                         "one-shot"));
-        o.add(Opts.value("trials", "N", "with --strategy random: children to train", "8"));
+        o.add(Opts.value("trials", "N", "with a multi-trial strategy: children to train", "8"));
         o.add(
                 Opts.value(
                         "trial-steps",
                         "N",
-                        "with --strategy random: training steps per child (0: the train"
+                        "with a multi-trial strategy: training steps per child (0: the train"
                                 + " defaults' max_steps)",
                         "0"));
         o.add(Opts.flag("dry-run", "print the search's sizes, then exit"));
@@ -149,23 +157,29 @@ public final class SearchMethodCommand implements Command {
         if (file == null && !Args.flag(cl, "resume")) {
             file = preset(Args.string(cl, "preset", method.defaultPreset()));
         }
+        String strategy = Args.string(cl, "strategy", "one-shot");
+        boolean trials = Strategies.NAMES.contains(strategy);
+        if (!trials && !strategy.equals("one-shot")) {
+            throw new CliException(
+                    "--strategy "
+                            + strategy
+                            + ": expected one-shot, "
+                            + String.join(", ", Strategies.NAMES));
+        }
         if (Args.flag(cl, "dry-run")) {
             method.dryRun(options.resolve(file, cl), out, Args.path(cl, "json", null));
             return 0;
         }
-        String strategy = Args.string(cl, "strategy", "one-shot");
-        if (strategy.equals("random")) {
-            int trials = Args.intValue(cl, "trials", 8);
+        if (trials) {
+            int n = Args.intValue(cl, "trials", 8);
             int steps = Args.intValue(cl, "trial-steps", 0);
-            if (trials < 1 || steps < 0) {
+            if (n < 1 || steps < 0) {
                 throw new CliException("need --trials >= 1 and --trial-steps >= 0");
             }
-            JobOptions.Prepared p = options.prepare(cl, file, c -> method.name() + "-random");
+            JobOptions.Prepared p =
+                    trialOptions.prepare(cl, file, c -> method.name() + "-" + strategy);
             return RandomTrials.run(
-                    method, p, trials, steps, JobOptions.words(words(), cl), out, err);
-        }
-        if (!strategy.equals("one-shot")) {
-            throw new CliException("--strategy " + strategy + ": expected one-shot or random");
+                    method, strategy, p, n, steps, JobOptions.words(words(), cl), out, err);
         }
         JobOptions.Prepared p = options.prepare(cl, file, c -> method.name());
         err.println("run directory: " + p.run().root());

@@ -16,15 +16,17 @@ import org.dpnas.common.search.Trial;
  * μ_E}. The direction {@code w} is the one of apprenticeship learning's projection method (Abbeel
  * and Ng, ICML 2004, §3.1), which IRLAS uses to find its linear mirror stimuli function: {@code w =
  * (μ_E − μ̄) / ‖μ_E − μ̄‖}, with {@code μ̄} the projection of the expert's feature count onto the
- * feature counts the search has produced so far, updated after every child. So {@code m ≤ 0}, and
- * {@code m = 0} for a child whose feature count equals the expert's.
+ * feature counts the search has produced so far (onto the segment towards each new count, so {@code
+ * μ̄} stays a mixture of them), updated after every child. So {@code m ≤ 0}, and {@code m = 0} for
+ * a child whose feature count equals the expert's.
  *
  * <p>{@link #best} is by the unshaped score (the task metric the history records). The state holds
  * the inner strategy's state, {@code μ̄} and the last term.
  *
  * @param <G> the genotype type
  */
-public final class ImitationReward<G extends Genotype> implements SearchStrategy<G> {
+public final class ImitationReward<G extends Genotype>
+        implements SearchStrategy<G>, ParentAware<G> {
 
     private final SearchStrategy<G> inner;
     private final Function<G, double[]> features;
@@ -123,6 +125,15 @@ public final class ImitationReward<G extends Genotype> implements SearchStrategy
     @Override
     public G propose() {
         return inner.propose();
+    }
+
+    /** The inner strategy's parent of a child, if it names parents. */
+    @Override
+    @SuppressWarnings("unchecked")
+    public Optional<String> parentDir(G child) {
+        return inner instanceof ParentAware<?> p
+                ? ((ParentAware<G>) p).parentDir(child)
+                : Optional.empty();
     }
 
     @Override
