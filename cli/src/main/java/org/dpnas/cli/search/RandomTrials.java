@@ -1,5 +1,7 @@
 package org.dpnas.cli.search;
 
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
 import java.io.PrintStream;
@@ -25,6 +27,8 @@ import org.dpnas.common.search.SearchSpace;
 import org.dpnas.common.search.SearchStrategy;
 import org.dpnas.common.search.Trial;
 import org.dpnas.common.search.TrialRunner;
+import org.dpnas.common.search.strategies.InheritedWeights;
+import org.dpnas.common.search.strategies.InheritingRunner;
 import org.dpnas.common.search.strategies.Strategies;
 import org.dpnas.datasets.SegDatasets;
 
@@ -95,7 +99,14 @@ final class RandomTrials {
                     if (!resume) {
                         space.write(g, genotype);
                     }
-                    Config c = childConfig(method, config, genotype, steps, seed);
+                    Config c =
+                            childConfig(
+                                    method,
+                                    config,
+                                    genotype,
+                                    steps,
+                                    seed,
+                                    inherited(method, config, runDir, resume, steps, seed, err));
                     SegTrainJob.Outcome o = SegTrainJob.run(c, child, resume, args, err);
                     Map<String, Double> m = new LinkedHashMap<>();
                     m.put("mIoU", o.metrics().mIoU());
@@ -151,9 +162,82 @@ final class RandomTrials {
         return 0;
     }
 
+    /** The file in a child's run directory with the weights it inherits from its parent. */
+    static final String INHERITED = "inherited.safetensors";
+
+    /**
+     * The weight-inheritance settings of a child whose strategy named a parent ({@code
+     * parent.json}, RENAS): the parent's newest checkpoint exported once to {@code
+     * inherited.safetensors} and loaded non-strictly (every parameter whose name and shape match),
+     * when {@code search.inherit_weights} is on; none otherwise. A network whose parameters have no
+     * unique PyTorch names (the Auto-DeepLab retrain network today) cannot be exported: the child
+     * then trains from scratch with a warning.
+     */
+    private static List<String> inherited(
+            SearchMethod method,
+            Config config,
+            Path runDir,
+            boolean resume,
+            int steps,
+            long seed,
+            PrintStream err)
+            throws java.io.IOException {
+        Path file = runDir.resolve(INHERITED);
+        if (!Files.exists(file)
+                && !resume
+                && config.has("search.inherit_weights")
+                && config.getBoolean("search.inherit_weights")) {
+            var parent = InheritingRunner.parentOf(runDir);
+            if (parent.isPresent()) {
+                Config pc =
+                        childConfig(
+                                method,
+                                config,
+                                parent.get().resolve("genotype.json"),
+                                steps,
+                                seed,
+                                List.of());
+                Block net =
+                        method.retrainNetwork(pc.sub("model"), SegDatasets.spaceClasses(config));
+                try {
+                    if (InheritedWeights.export(net, new Shape(1, 3, 64, 64), parent.get(), file)
+                            .isPresent()) {
+                        err.println(
+                                "inherits the weights of " + parent.get() + " where they match");
+                    }
+                } catch (java.io.IOException | RuntimeException e) {
+                    Files.deleteIfExists(file);
+                    err.println(
+                            "WARNING: cannot inherit the weights of "
+                                    + parent.get()
+                                    + " ("
+                                    + e.getMessage()
+                                    + "); the child trains from scratch");
+                }
+            }
+        }
+        if (!Files.exists(file)) {
+            return List.of();
+        }
+        return List.of(
+                "model.init_weights=" + new JsonPrimitive(file.toAbsolutePath().toString()),
+                "model.strict_weights=\"false\"");
+    }
+
     /** The training configuration of one child: train defaults, the search's data and seed. */
     static Config childConfig(
             SearchMethod method, Config search, Path genotype, int steps, long seed) {
+        return childConfig(method, search, genotype, steps, seed, List.of());
+    }
+
+    /** The same, with further {@code --set} overrides. */
+    static Config childConfig(
+            SearchMethod method,
+            Config search,
+            Path genotype,
+            int steps,
+            long seed,
+            List<String> extra) {
         JsonObject defaults = TrainConfigs.defaults();
         defaults.add("data", search.sub("data").asJsonObject().deepCopy());
         List<String> sets = new ArrayList<>();
@@ -168,6 +252,7 @@ final class RandomTrials {
         if (search.has("search.batch_size")) {
             sets.add("train.batch_size=" + search.getInt("search.batch_size"));
         }
+        sets.addAll(extra);
         return ConfigLoader.load(defaults, null, sets);
     }
 }

@@ -96,4 +96,42 @@ class StrategiesCliTest {
         assertEquals(2, i.code(), i.out());
         assertTrue(i.err().contains("search.irlas.weight"), i.err());
     }
+
+    /**
+     * A child whose run directory names a parent ({@code parent.json}, as RENAS writes it) tries to
+     * start from the parent's trained weights: here a random child handed the first trial as its
+     * parent. The Auto-DeepLab retrain network has no unique PyTorch parameter names, so the export
+     * is refused and the child trains from scratch with a warning (the loading itself is tested in
+     * {@code InheritedWeightsTest}).
+     */
+    @Test
+    void aChildWithAParentTriesToInheritItsWeights(@TempDir Path dir) throws Exception {
+        Path w = dir.resolve("inherit");
+        Outcome a =
+                dpnas(
+                        SearchAutoDeepLabCommandTest.search(
+                                w, "--strategy", "random", "--trials", "1", "--trial-steps", "1"));
+        assertEquals(0, a.code(), a.err());
+        Path child = w.resolve("trials/trial-0001");
+        Files.createDirectories(child);
+        Path parent = w.resolve("trials/trial-0000").toAbsolutePath();
+        Files.writeString(child.resolve("parent.json"), "{\"parent_dir\":\"" + parent + "\"}\n");
+        Outcome b =
+                dpnas(
+                        "search",
+                        "autodeeplab",
+                        "--work-dir",
+                        w.toString(),
+                        "--resume",
+                        "--strategy",
+                        "random",
+                        "--trials",
+                        "2",
+                        "--trial-steps",
+                        "1");
+        assertEquals(0, b.code(), b.err());
+        assertTrue(b.err().contains("cannot inherit the weights of " + parent), b.err());
+        assertFalse(Files.exists(child.resolve("inherited.safetensors")));
+        assertTrue(Files.exists(child.resolve("final_metrics.json")));
+    }
 }

@@ -38,6 +38,7 @@ public final class Strategies {
     public static JsonObject defaults() {
         JsonObject s = new JsonObject();
         s.addProperty("reward", "metric");
+        s.addProperty("inherit_weights", true);
         JsonObject mnas = new JsonObject();
         mnas.addProperty("target_ms", 0.0);
         mnas.addProperty("constraint", "soft");
