@@ -85,6 +85,9 @@ class StrategiesOnPyramidTest {
                         IllegalArgumentException.class,
                         () -> FeatureCount.ofDecisions(seven, 1).apply(PyramidGenotype.fpn()));
         assertTrue(e.getMessage().contains("5 cells"), e.getMessage());
+        assertEquals(PyramidGenotype.fpn(), space.expert("fpn").orElseThrow());
+        assertTrue(seven.expert("fpn").isEmpty()); // FPN has 5 cells
+        assertEquals(PyramidGenotype.nasFpn(), seven.expert("nasfpn").orElseThrow());
         assertTrue(Strategies.NAMES.contains("renas"));
     }
 }
