@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.dpnas.cli.CliException;
 import org.dpnas.cli.JobOptions;
 import org.dpnas.cli.train.SegTrainJob;
@@ -19,6 +20,7 @@ import org.dpnas.common.config.Config;
 import org.dpnas.common.config.ConfigLoader;
 import org.dpnas.common.run.Provenance;
 import org.dpnas.common.run.RunDirectory;
+import org.dpnas.common.search.ChildProcesses;
 import org.dpnas.common.search.Evaluator;
 import org.dpnas.common.search.Genotype;
 import org.dpnas.common.search.MultiTrialSearch;
@@ -29,6 +31,7 @@ import org.dpnas.common.search.Trial;
 import org.dpnas.common.search.TrialRunner;
 import org.dpnas.common.search.strategies.InheritedWeights;
 import org.dpnas.common.search.strategies.InheritingRunner;
+import org.dpnas.common.search.strategies.ParentAware;
 import org.dpnas.common.search.strategies.Strategies;
 import org.dpnas.datasets.SegDatasets;
 
@@ -59,6 +62,14 @@ final class RandomTrials {
         Config config = p.config();
         RunDirectory dir = p.run();
         long seed = config.getLong("seed");
+        if (!p.resume()
+                && (Files.exists(dir.root().resolve("search/history.jsonl"))
+                        || Files.exists(dir.root().resolve("search/events.jsonl")))) {
+            throw new CliException(
+                    dir.root()
+                            + " holds a multi-trial search with finished children; continue it with"
+                            + " --resume or choose another --work-dir");
+        }
         err.println("run directory: " + dir.root());
         dir.writeStart(
                 config.asJsonObject(),
@@ -77,6 +88,73 @@ final class RandomTrials {
                 err);
     }
 
+    /**
+     * The evaluator of one child of a {@code --strategy} search: retrains the child in its run
+     * directory (from scratch, or from its parent's weights where they match when its strategy
+     * named a parent, see {@link #inherited}; resuming it from its checkpoint when it has one) and
+     * scores its validation mIoU, turned into the configured reward ({@link Strategies#reward},
+     * e.g. the MnasNet reward with the child's latency measured here); the same in this process and
+     * in a {@code dpnas trial} process.
+     */
+    static <G extends Genotype> Evaluator<G> retrain(
+            SearchMethod method,
+            SearchSpace<G> space,
+            Config config,
+            int steps,
+            List<String> args,
+            PrintStream err) {
+        Evaluator<G> plain = plainRetrain(method, space, config, steps, args, err);
+        if (!config.has("search.reward")) {
+            return plain;
+        }
+        try {
+            return Strategies.reward(
+                    config,
+                    space,
+                    plain,
+                    config.getString("search.reward").equals("metric")
+                            ? 0
+                            : SegDatasets.spaceClasses(config));
+        } catch (IllegalArgumentException e) {
+            throw new CliException(e.getMessage());
+        }
+    }
+
+    private static <G extends Genotype> Evaluator<G> plainRetrain(
+            SearchMethod method,
+            SearchSpace<G> space,
+            Config config,
+            int steps,
+            List<String> args,
+            PrintStream err) {
+        long seed = config.getLong("seed");
+        return (g, runDir) -> {
+            Files.createDirectories(runDir);
+            Path genotype = runDir.resolve("genotype.json");
+            RunDirectory child = new RunDirectory(runDir);
+            boolean resume = Files.exists(child.resolvedConfig());
+            if (!resume) {
+                space.write(g, genotype);
+            }
+            Config c =
+                    childConfig(
+                            method,
+                            config,
+                            genotype,
+                            steps,
+                            seed,
+                            inherited(method, config, runDir, resume, steps, seed, err));
+            SegTrainJob.Outcome o = SegTrainJob.run(c, child, resume, args, err);
+            Map<String, Double> m = new LinkedHashMap<>();
+            m.put("mIoU", o.metrics().mIoU());
+            m.put("pixel_accuracy", o.metrics().pixelAccuracy());
+            m.put("steps", (double) o.loop().steps());
+            m.put("seconds", o.loop().seconds());
+            return new Evaluator.Result(m, o.metrics().mIoU());
+        };
+    }
+
+    @SuppressWarnings("unchecked")
     private static <G extends Genotype> int search(
             SearchMethod method,
             String name,
@@ -89,55 +167,57 @@ final class RandomTrials {
             PrintStream out,
             PrintStream err)
             throws Exception {
-        long seed = config.getLong("seed");
-        Evaluator<G> evaluator =
-                (g, runDir) -> {
-                    Files.createDirectories(runDir);
-                    Path genotype = runDir.resolve("genotype.json");
-                    RunDirectory child = new RunDirectory(runDir);
-                    boolean resume = Files.exists(child.resolvedConfig());
-                    if (!resume) {
-                        space.write(g, genotype);
-                    }
-                    Config c =
-                            childConfig(
-                                    method,
-                                    config,
-                                    genotype,
-                                    steps,
-                                    seed,
-                                    inherited(method, config, runDir, resume, steps, seed, err));
-                    SegTrainJob.Outcome o = SegTrainJob.run(c, child, resume, args, err);
-                    Map<String, Double> m = new LinkedHashMap<>();
-                    m.put("mIoU", o.metrics().mIoU());
-                    m.put("pixel_accuracy", o.metrics().pixelAccuracy());
-                    m.put("steps", (double) o.loop().steps());
-                    m.put("seconds", o.loop().seconds());
-                    return new Evaluator.Result(m, o.metrics().mIoU());
-                };
         SearchStrategy<G> strategy;
-        Evaluator<G> scored;
         try {
             strategy = Strategies.create(name, space, config, root);
-            scored =
-                    Strategies.reward(
-                            config,
-                            space,
-                            evaluator,
-                            config.getString("search.reward").equals("metric")
-                                    ? 0
-                                    : SegDatasets.spaceClasses(config));
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage());
         }
-        List<Trial<G>> done =
-                new MultiTrialSearch<>(
+        Evaluator<G> evaluator = retrain(method, space, config, steps, args, err);
+        Optional<ChildProcesses> processes =
+                MultiTrialSearch.childProcesses(
+                        config,
+                        root,
+                        (genotype, runDir) -> {
+                            if (strategy instanceof ParentAware<?>) {
+                                try {
+                                    InheritingRunner.writeParent(
+                                            (ParentAware<G>) strategy,
+                                            space.read(genotype),
+                                            runDir,
+                                            root);
+                                } catch (java.io.IOException e) {
+                                    throw new java.io.UncheckedIOException(e);
+                                }
+                            }
+                            return List.of(
+                                    "trial",
+                                    method.name(),
+                                    "--config",
+                                    MultiTrialSearch.childConfig(root).toString(),
+                                    "--genotype",
+                                    genotype.toString(),
+                                    "--run-dir",
+                                    runDir.toString(),
+                                    "--evaluator",
+                                    "retrain",
+                                    "--trial-steps",
+                                    String.valueOf(steps));
+                        });
+        MultiTrialSearch<G> driver =
+                processes.isPresent()
+                        ? new MultiTrialSearch<>(space, strategy, processes.get(), root, err)
+                        : new MultiTrialSearch<>(
                                 space,
                                 strategy,
-                                Strategies.runner(TrialRunner.inProcess(scored), strategy, root),
+                                Strategies.runner(TrialRunner.inProcess(evaluator), strategy, root),
                                 root,
-                                err)
-                        .run(trials);
+                                err);
+        List<Trial<G>> done = driver.run(trials);
+        if (done.isEmpty()) {
+            out.printf("%s search: no child finished with a result — %s%n", name, root);
+            return 1;
+        }
         Trial<G> best = done.get(0);
         for (Trial<G> t : done) {
             if (t.score() > best.score()) {
@@ -159,6 +239,16 @@ final class RandomTrials {
         out.println("  search/history.jsonl  one line per trial: genotype, metrics, score");
         out.println("  best/genotype.json    the best child (best/trial.json: its record)");
         out.println("  trials/trial-NNNN/    each child's training run");
+        if (processes.isPresent()) {
+            out.println(
+                    "  search/events.jsonl   proposals and arrivals in order (launch/: the jobs)");
+        }
+        if (driver.failures() > 0) {
+            out.printf(
+                    "%d of %d children ended without a result (see search/events.jsonl)%n",
+                    driver.failures(), trials);
+            return 1;
+        }
         return 0;
     }
 

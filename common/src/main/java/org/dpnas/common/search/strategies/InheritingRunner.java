@@ -1,6 +1,7 @@
 package org.dpnas.common.search.strategies;
 
 import com.google.gson.JsonObject;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -44,6 +45,22 @@ public final class InheritingRunner<G extends Genotype> implements TrialRunner<G
 
     @Override
     public Evaluator.Result run(G genotype, Path runDir) throws Exception {
+        writeParent(strategy, genotype, runDir, searchDir);
+        return inner.run(genotype, runDir);
+    }
+
+    /**
+     * Writes {@code parent.json} into a child's run directory when the strategy names a parent for
+     * it and the file is not there yet (what a search whose children run as separate processes
+     * calls before launching one).
+     *
+     * @param strategy knows the pending child's parent
+     * @param genotype the child
+     * @param runDir its run directory
+     * @param searchDir the search directory
+     */
+    public static <G extends Genotype> void writeParent(
+            ParentAware<G> strategy, G genotype, Path runDir, Path searchDir) throws IOException {
         Optional<String> parent = strategy.parentDir(genotype);
         Path file = runDir.resolve(FILE);
         if (parent.isPresent() && !Files.exists(file)) {
@@ -53,7 +70,6 @@ public final class InheritingRunner<G extends Genotype> implements TrialRunner<G
             Files.createDirectories(runDir);
             AtomicFiles.writeString(file, o + "\n");
         }
-        return inner.run(genotype, runDir);
     }
 
     /**
