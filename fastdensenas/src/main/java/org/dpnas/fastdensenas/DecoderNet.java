@@ -29,10 +29,23 @@ import org.dpnas.common.nn.Resize;
  */
 public final class DecoderNet extends AbstractBlock {
 
+    /** What follows each decoder cell during training. */
+    public enum Aux {
+        /** Nothing: the network of a retraining or of inference. */
+        NONE,
+        /** A 3×3 classifier on the cell's output. */
+        HEADS,
+        /**
+         * An auxiliary contextual cell (the searched structure, its own weights), then a 3×3
+         * classifier.
+         */
+        CELLS
+    }
+
     private final DecoderGenotype genotype;
     private final int[] encoderChannels;
     private final int aggSize;
-    private final boolean auxCells;
+    private final Aux auxMode;
     private final List<ConvBnAct> adapt = new ArrayList<>();
     private final List<Block[]> cells = new ArrayList<>();
     private final List<Block[]> aux = new ArrayList<>();
@@ -47,7 +60,7 @@ public final class DecoderNet extends AbstractBlock {
      * @param encoderChannels channels of each encoder output, finest first as the encoder emits
      * @param aggSize the width of every cell (48 by default)
      * @param numClasses output classes
-     * @param auxCells whether to build the auxiliary segmenters
+     * @param auxCells whether to build the auxiliary segmenters (else plain auxiliary heads)
      */
     public DecoderNet(
             DecoderGenotype genotype,
@@ -55,6 +68,25 @@ public final class DecoderNet extends AbstractBlock {
             int aggSize,
             int numClasses,
             boolean auxCells) {
+        this(genotype, encoderChannels, aggSize, numClasses, auxCells ? Aux.CELLS : Aux.HEADS);
+    }
+
+    /**
+     * Creates the decoder.
+     *
+     * @param genotype the architecture
+     * @param encoderChannels channels of each encoder output, finest first as the encoder emits
+     * @param aggSize the width of every cell (48 by default)
+     * @param numClasses output classes
+     * @param auxMode what follows each decoder cell in training ({@link Aux#NONE}: no auxiliary
+     *     output at all)
+     */
+    public DecoderNet(
+            DecoderGenotype genotype,
+            int[] encoderChannels,
+            int aggSize,
+            int numClasses,
+            Aux auxMode) {
         if (encoderChannels.length != genotype.encoderOutputs()) {
             throw new IllegalArgumentException(
                     "the genotype reads "
@@ -69,7 +101,7 @@ public final class DecoderNet extends AbstractBlock {
         this.genotype = genotype;
         this.encoderChannels = encoderChannels.clone();
         this.aggSize = aggSize;
-        this.auxCells = auxCells;
+        this.auxMode = auxMode;
         for (int i = 0; i < encoderChannels.length; i++) {
             adapt.add(addChildBlock("adapt" + i, new ConvBnAct(aggSize, 1, 1, 1, 1, true)));
         }
@@ -85,15 +117,13 @@ public final class DecoderNet extends AbstractBlock {
                         addChildBlock("agg" + c + "a", new ConvBnAct(aggSize, 1, 1, 1, 1, true)),
                         addChildBlock("agg" + c + "b", new ConvBnAct(aggSize, 1, 1, 1, 1, true))
                     });
-            Block head = addChildBlock("aux" + c + "clf", conv3x3(numClasses));
-            aux.add(
-                    auxCells
-                            ? new Block[] {
-                                addChildBlock(
-                                        "aux" + c + "cell", new ContextualCell(genotype, aggSize)),
-                                head
-                            }
-                            : new Block[] {head});
+            if (auxMode == Aux.CELLS) {
+                Block cell =
+                        addChildBlock("aux" + c + "cell", new ContextualCell(genotype, aggSize));
+                aux.add(new Block[] {cell, addChildBlock("aux" + c + "clf", conv3x3(numClasses))});
+            } else if (auxMode == Aux.HEADS) {
+                aux.add(new Block[] {addChildBlock("aux" + c + "clf", conv3x3(numClasses))});
+            }
             collect.add(n + c);
         }
         preClassifier = addChildBlock("pre_clf", new ConvBnAct(aggSize, 1, 1, 1, 1, true));
@@ -112,6 +142,16 @@ public final class DecoderNet extends AbstractBlock {
     /** The decoder cells whose outputs are concatenated (node numbers). */
     public List<Integer> collectedNodes() {
         return List.copyOf(collect);
+    }
+
+    /** What follows each decoder cell in training. */
+    public Aux auxMode() {
+        return auxMode;
+    }
+
+    /** The width of every cell. */
+    public int aggSize() {
+        return aggSize;
     }
 
     /** The genotype. */
@@ -139,7 +179,7 @@ public final class DecoderNet extends AbstractBlock {
             NDArray[] same = toLarger(x1, x2);
             NDArray out = same[0].add(same[1]);
             nodes.add(out);
-            if (training) {
+            if (training && !aux.isEmpty()) {
                 NDArray a = out;
                 for (Block blk : aux.get(c)) {
                     a = run(ps, blk, a, training);
