@@ -14,6 +14,8 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.ArrayList;
 import java.util.List;
+import org.dpnas.common.cost.CostAware;
+import org.dpnas.common.cost.CostCounter;
 import org.dpnas.common.nn.ConvBnAct;
 import org.dpnas.common.nn.Resize;
 
@@ -27,7 +29,7 @@ import org.dpnas.common.nn.Resize;
  * contextual cell with the same structure and its own weights, then a 3×3 classifier) whose logits
  * follow the main logits in the output during training (§3.2, loss weight 0.15 in the search).
  */
-public final class DecoderNet extends AbstractBlock {
+public final class DecoderNet extends AbstractBlock implements CostAware {
 
     /** What follows each decoder cell during training. */
     public enum Aux {
@@ -230,6 +232,45 @@ public final class DecoderNet extends AbstractBlock {
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
         return new Shape[] {new Shape(inputShapes[0].get(0), -1, -1, -1)};
+    }
+
+    /** The inference path: adapters, cells, resizes, sums, concatenation and classifier. */
+    @Override
+    public Shape[] countCost(CostCounter counter, Shape[] inputShapes) {
+        List<Shape> nodes = new ArrayList<>();
+        for (int i = 0; i < adapt.size(); i++) {
+            nodes.add(counter.count(adapt.get(i), inputShapes[i])[0]);
+        }
+        for (int c = 0; c < cells.size(); c++) {
+            int[] p = genotype.connections().get(c);
+            Block[] b = cells.get(c);
+            Shape x1 = counter.count(b[2], counter.count(b[0], nodes.get(p[0])))[0];
+            Shape x2 = counter.count(b[3], counter.count(b[1], nodes.get(p[1])))[0];
+            Shape big = x1.get(2) * x1.get(3) >= x2.get(2) * x2.get(3) ? x1 : x2;
+            counter.bilinear(big == x1 ? x2 : x1, big);
+            counter.elementwise(big);
+            nodes.add(big);
+        }
+        Shape largest = nodes.get(collect.get(0));
+        for (int i : collect) {
+            Shape s = nodes.get(i);
+            if (s.get(2) * s.get(3) > largest.get(2) * largest.get(3)) {
+                largest = s;
+            }
+        }
+        for (int i : collect) {
+            Shape s = nodes.get(i);
+            counter.bilinear(s, new Shape(s.get(0), s.get(1), largest.get(2), largest.get(3)));
+        }
+        Shape cat =
+                new Shape(
+                        largest.get(0),
+                        (long) aggSize * collect.size(),
+                        largest.get(2),
+                        largest.get(3));
+        counter.elementwise(cat); // ReLU
+        Shape y = counter.count(preClassifier, cat)[0];
+        return counter.count(classifier, y);
     }
 
     @Override

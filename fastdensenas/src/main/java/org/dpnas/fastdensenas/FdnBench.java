@@ -197,18 +197,31 @@ public final class FdnBench {
         }
     }
 
-    /** PPO over a full buffer of 100 children at the paper's space, and the next proposal. */
+    /**
+     * One PPO update over a full buffer of 100 children at the paper's space (one Adam step per
+     * buffered child, as the reference), with the proposal that triggers it.
+     */
     private static double controller(int warmup, int iters, long seed) {
         DecoderSpace space = DecoderSpace.paper();
         RlSearch<DecoderGenotype> rl =
                 new RlSearch<>(
                         space, RlSearch.Options.defaults(RlSearch.Algorithm.PPO), seed, null);
         Random r = new Random(seed);
-        int[] id = {0};
-        for (int i = 0; i < 100; i++) {
-            observe(rl, id, r);
+        // a full buffer without 99 updates: 99 proposals become the rollout, with random rewards
+        for (int i = 0; i < 99; i++) {
+            rl.propose();
         }
-        rl.propose(); // the 100th update
+        com.google.gson.JsonObject state = rl.state();
+        com.google.gson.JsonArray pending = state.getAsJsonArray("pending");
+        for (var e : pending) {
+            e.getAsJsonObject().addProperty("reward", r.nextDouble());
+        }
+        state.add("rollout", pending);
+        state.add("pending", new com.google.gson.JsonArray());
+        rl.restore(state);
+        int[] id = {0};
+        observe(rl, id, r); // the buffer is full from here on
+        rl.propose();
         return median(
                 warmup,
                 iters,

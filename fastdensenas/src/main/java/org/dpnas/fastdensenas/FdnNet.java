@@ -9,6 +9,8 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.nio.file.Path;
+import org.dpnas.common.cost.CostAware;
+import org.dpnas.common.cost.CostCounter;
 import org.dpnas.common.io.SafeTensorsException;
 import org.dpnas.common.io.WeightFiles;
 import org.dpnas.common.nn.Resize;
@@ -20,7 +22,7 @@ import org.dpnas.common.nn.Resize;
  * encoder's weights are read from it right after initialisation (torchvision names, classifier
  * ignored), so a retraining starts from the pretrained encoder.
  */
-public final class FdnNet extends AbstractBlock {
+public final class FdnNet extends AbstractBlock implements CostAware {
 
     private final FdnEncoder encoder;
     private final DecoderNet decoder;
@@ -92,6 +94,16 @@ public final class FdnNet extends AbstractBlock {
     public Shape[] getOutputShapes(Shape[] inputShapes) {
         Shape s = inputShapes[0];
         return new Shape[] {new Shape(s.get(0), -1, s.get(2), s.get(3))};
+    }
+
+    /** Encoder, decoder and the final resize to the input's size. */
+    @Override
+    public Shape[] countCost(CostCounter counter, Shape[] inputShapes) {
+        Shape in = inputShapes[0];
+        Shape[] y = counter.count(decoder, counter.count(encoder, in));
+        Shape out = new Shape(y[0].get(0), y[0].get(1), in.get(2), in.get(3));
+        counter.bilinear(y[0], out);
+        return new Shape[] {out};
     }
 
     @Override
