@@ -39,7 +39,9 @@ import org.dpnas.common.train.Sgd;
  * controller's update (PPO over a full buffer of 100 children at the paper's space, plus the next
  * proposal), and — when the preset file {@code configs/fastdensenas/NAME.json} is found under the
  * dpnas home — the wall time of one whole child (both stages and two held-out evaluations) on the
- * preset's data, with random encoder weights. Medians.
+ * preset's data, with random encoder weights. Medians of wall-clock time, and of the calling
+ * thread's CPU time ({@code *_cpu_ms}): at one engine thread the ops run on the calling thread, so
+ * the CPU time leaves out the waiting a loaded machine adds to the wall clock.
  */
 public final class FdnBench {
 
@@ -84,12 +86,16 @@ public final class FdnBench {
                 Constants constants = new Constants(base)) {
             Seeds.seedEngine(seed);
             out.put("stage1_step_ms", stageOne(g, p, warmup, iters, base, constants));
+            out.put("stage1_step_cpu_ms", lastCpu());
             out.put("stage2_step_ms", stageTwo(g, p, warmup, iters, base, constants));
+            out.put("stage2_step_cpu_ms", lastCpu());
         }
         out.put("controller_update_ms", controller(warmup, iters, seed));
-        double child = child(preset, seed);
-        if (child >= 0) {
-            out.put("child_seconds", child);
+        out.put("controller_update_cpu_ms", lastCpu());
+        double[] child = child(preset, seed);
+        if (child != null) {
+            out.put("child_seconds", child[0]);
+            out.put("child_cpu_seconds", child[1]);
         }
         String header =
                 String.format(
@@ -108,7 +114,7 @@ public final class FdnBench {
                         seed,
                         iters,
                         warmup,
-                        child >= 0 ? "" : " (no preset file: child_seconds not measured)");
+                        child != null ? "" : " (no preset file: child_seconds not measured)");
         return new Result(header, out);
     }
 
@@ -136,6 +142,7 @@ public final class FdnBench {
             Adam adam = new Adam(0.9f, 0.999f, 1e-8f, 1e-5f, false);
             try (Polyak avg = new Polyak(params, 0.9f)) {
                 return median(
+                        "stage1",
                         warmup,
                         iters,
                         () -> {
@@ -174,6 +181,7 @@ public final class FdnBench {
             Adam adam = new Adam(0.9f, 0.999f, 1e-8f, 1e-5f, false);
             try (Polyak avg = new Polyak(all, 0.99f)) {
                 return median(
+                        "stage2",
                         warmup,
                         iters,
                         () -> {
@@ -223,6 +231,7 @@ public final class FdnBench {
         observe(rl, id, r); // the buffer is full from here on
         rl.propose();
         return median(
+                null,
                 warmup,
                 iters,
                 () -> {
@@ -236,12 +245,15 @@ public final class FdnBench {
         rl.observe(new Trial<>(id[0]++, g, "bench", Map.of(), r.nextDouble()));
     }
 
-    /** One whole child at the preset's settings, or −1 without the preset file. */
-    private static double child(String preset, long seed) throws Exception {
+    /**
+     * One whole child at the preset's settings: {wall, CPU of this thread} seconds, or null without
+     * the preset file.
+     */
+    private static double[] child(String preset, long seed) throws Exception {
         Path home = Path.of(System.getProperty("dpnas.home", "."));
         Path file = home.resolve("configs/fastdensenas/" + preset + ".json");
         if (!Files.isRegularFile(file)) {
-            return -1;
+            return null;
         }
         Path tmp = Files.createTempDirectory("fdn-bench");
         try {
@@ -265,9 +277,14 @@ public final class FdnBench {
             try (ChildEvaluator ev = new ChildEvaluator(config, quiet)) {
                 Path dir = tmp.resolve("trials/trial-0000");
                 ev.prepare(tmp);
+                java.lang.management.ThreadMXBean mx =
+                        java.lang.management.ManagementFactory.getThreadMXBean();
+                long c0 = mx.getCurrentThreadCpuTime();
                 long t0 = System.nanoTime();
-                ev.evaluate(DecoderSpace.paper().sample(new Random(seed)), dir);
-                return (System.nanoTime() - t0) / 1e9;
+                ev.evaluate(ev.settings().space().sample(new Random(seed)), dir);
+                return new double[] {
+                    (System.nanoTime() - t0) / 1e9, (mx.getCurrentThreadCpuTime() - c0) / 1e9
+                };
             }
         } finally {
             try (Stream<Path> s = Files.walk(tmp)) {
@@ -276,17 +293,47 @@ public final class FdnBench {
         }
     }
 
-    private static double median(int warmup, int iters, Runnable step) {
+    /** Wall-clock and thread-CPU medians of the last {@link #median} call, ms. */
+    private static final ThreadLocal<double[]> LAST = ThreadLocal.withInitial(() -> new double[2]);
+
+    /**
+     * Times {@code step}; with the system property {@code dpnas.bench.profile} set to a directory
+     * and a {@code name}, one more run after the timed ones is recorded by libtorch's profiler as a
+     * Chrome trace {@code DIR/NAME.json} (see docs/architecture.md on reading it).
+     */
+    private static double median(String name, int warmup, int iters, Runnable step) {
+        java.lang.management.ThreadMXBean mx =
+                java.lang.management.ManagementFactory.getThreadMXBean();
         for (int i = 0; i < warmup; i++) {
             step.run();
         }
         double[] t = new double[iters];
+        double[] cpu = new double[iters];
         for (int i = 0; i < iters; i++) {
+            long c0 = mx.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
             step.run();
             t[i] = (System.nanoTime() - t0) / 1e6;
+            cpu[i] = (mx.getCurrentThreadCpuTime() - c0) / 1e6;
         }
+        LAST.get()[1] = mid(cpu);
+        String dir = System.getProperty("dpnas.bench.profile");
+        if (dir != null && name != null) {
+            ai.djl.pytorch.jni.JniUtils.startProfile(false, true, false);
+            step.run();
+            ai.djl.pytorch.jni.JniUtils.stopProfile(Path.of(dir, name + ".json").toString());
+        }
+        return mid(t);
+    }
+
+    private static double mid(double[] v) {
+        double[] t = v.clone();
         Arrays.sort(t);
-        return iters % 2 == 1 ? t[iters / 2] : (t[iters / 2 - 1] + t[iters / 2]) / 2;
+        int n = t.length;
+        return n % 2 == 1 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
+    }
+
+    private static double lastCpu() {
+        return LAST.get()[1];
     }
 }
