@@ -149,32 +149,10 @@ public final class ChildEvaluator implements Evaluator<DecoderGenotype>, AutoClo
             return;
         }
         long t0 = System.nanoTime();
-        data = new SearchData(config, s, m -> console.println("WARNING: " + m));
+        prepareEncoder(root);
         float[] mean = data.job().mean();
         float[] std = data.job().std();
         SegDataset stage1View = data.stage(s.stage1Crop(), "fdn-stage1-augment");
-        if (s.encoderWeights() != null) {
-            encoderFile = s.encoderWeights();
-            console.println("encoder: MobileNet-v2 weights from " + encoderFile);
-        } else {
-            encoderFile = root.resolve("encoder/pretrained.safetensors");
-            if (Files.exists(encoderFile)) {
-                console.println(
-                        "encoder: no --encoder-weights; reusing this search's pre-trained encoder "
-                                + encoderFile);
-            } else {
-                Files.createDirectories(encoderFile.getParent());
-                EncoderPretraining.run(
-                        s,
-                        data.stage(s.stage1Crop(), "fdn-pretrain-augment"),
-                        mean,
-                        std,
-                        data.numClasses(),
-                        seed,
-                        encoderFile,
-                        console);
-            }
-        }
         base = NDManager.newBaseManager(data.job().device());
         constants = new Constants(base);
         try (NDManager scratch = base.newSubManager()) {
@@ -204,6 +182,48 @@ public final class ChildEvaluator implements Evaluator<DecoderGenotype>, AutoClo
                 data.trainPart().size(),
                 data.heldOut().size(),
                 (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * The data and the encoder weights only: {@code model.encoder_weights}, or the search's
+     * pre-trained encoder, trained now when its file is absent (a search whose children run as
+     * separate processes calls this before starting them, so that they never race to pre-train).
+     *
+     * @param searchRoot the search directory
+     * @return the encoder weights file
+     */
+    public synchronized Path prepareEncoder(Path searchRoot) throws IOException {
+        if (encoderFile != null) {
+            return encoderFile;
+        }
+        Path root = searchRoot.toAbsolutePath().normalize();
+        if (data == null) {
+            data = new SearchData(config, s, m -> console.println("WARNING: " + m));
+        }
+        if (s.encoderWeights() != null) {
+            encoderFile = s.encoderWeights();
+            console.println("encoder: MobileNet-v2 weights from " + encoderFile);
+            return encoderFile;
+        }
+        Path file = root.resolve("encoder/pretrained.safetensors");
+        if (Files.exists(file)) {
+            console.println(
+                    "encoder: no --encoder-weights; reusing this search's pre-trained encoder "
+                            + file);
+        } else {
+            Files.createDirectories(file.getParent());
+            EncoderPretraining.run(
+                    s,
+                    data.stage(s.stage1Crop(), "fdn-pretrain-augment"),
+                    data.job().mean(),
+                    data.job().std(),
+                    data.numClasses(),
+                    seed,
+                    file,
+                    console);
+        }
+        encoderFile = file;
+        return file;
     }
 
     /** The teacher: a training run's network at its last checkpoint. */
@@ -539,6 +559,7 @@ public final class ChildEvaluator implements Evaluator<DecoderGenotype>, AutoClo
         return new Result(m, o.get("score").getAsDouble());
     }
 
+    /** Frees the cache and the data threads; the evaluator can be prepared again afterwards. */
     @Override
     public synchronized void close() {
         if (cache != null) {
@@ -553,5 +574,11 @@ public final class ChildEvaluator implements Evaluator<DecoderGenotype>, AutoClo
         if (data != null) {
             data.close();
         }
+        cache = null;
+        constants = null;
+        base = null;
+        data = null;
+        encoderFile = null;
+        prepared = null;
     }
 }

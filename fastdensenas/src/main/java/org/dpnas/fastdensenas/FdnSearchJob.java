@@ -25,7 +25,10 @@ import org.dpnas.datasets.SegDatasets;
  * search/history.jsonl} (per child: genotype, stage reached, rewards, seconds, and the controller's
  * state), {@code best/genotype.json} + {@code best/genotype.svg}, the controller's weights in
  * {@code search/controller/} and, without encoder weights, {@code encoder/pretrained.safetensors}.
- * {@code --resume} replays the history and continues the same sequence of children.
+ * {@code --resume} replays the history and continues the same sequence of children. With {@code
+ * trials.backend} local or slurm ({@code --backend}, {@code --parallel K}) the children run as
+ * {@code dpnas trial fastdensenas} processes through the launcher; the encoder is pre-trained here
+ * first, and each child process computes its own stage-1 cache.
  */
 public final class FdnSearchJob {
 
@@ -35,8 +38,11 @@ public final class FdnSearchJob {
 
     /** The defaults of {@code dpnas search fastdensenas}, with the shared data section. */
     public static JsonObject defaults() {
-        return SegDatasets.withData(
-                ConfigLoader.defaultsFromResource(FdnSearchJob.class, DEFAULTS), "space");
+        JsonObject o =
+                SegDatasets.withData(
+                        ConfigLoader.defaultsFromResource(FdnSearchJob.class, DEFAULTS), "space");
+        o.add("trials", MultiTrialSearch.trialsDefaults());
+        return o;
     }
 
     /** The controller of a configuration (its seed derived from the run's). */
@@ -80,12 +86,29 @@ public final class FdnSearchJob {
         RlSearch<DecoderGenotype> controller =
                 controller(s, seed, run.root().resolve("search/controller"));
         List<Trial<DecoderGenotype>> done;
+        boolean processes =
+                config.has("trials") && !config.getString("trials.backend").equals("inprocess");
         try (ChildEvaluator evaluator = new ChildEvaluator(config, console)) {
-            evaluator.prepare(run.root());
-            TrialRunner<DecoderGenotype> runner = TrialRunner.inProcess(evaluator);
-            done =
-                    new MultiTrialSearch<>(space, controller, runner, run.root(), console)
-                            .run(s.children());
+            if (processes) {
+                // each child process caches the encoder outputs itself; the encoder is made once
+                evaluator.prepareEncoder(run.root());
+                evaluator.close();
+                done =
+                        MultiTrialSearch.forConfig(
+                                        new FastDenseNasMethod(),
+                                        space,
+                                        controller,
+                                        config,
+                                        run.root(),
+                                        console)
+                                .run(s.children());
+            } else {
+                evaluator.prepare(run.root());
+                TrialRunner<DecoderGenotype> runner = TrialRunner.inProcess(evaluator);
+                done =
+                        new MultiTrialSearch<>(space, controller, runner, run.root(), console)
+                                .run(s.children());
+            }
         }
         Trial<DecoderGenotype> best = controller.best().orElse(done.get(done.size() - 1));
         AtomicFiles.writeString(
