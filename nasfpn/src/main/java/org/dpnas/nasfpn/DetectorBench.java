@@ -19,10 +19,12 @@ import org.dpnas.datasets.det.DetDataset;
 
 /**
  * Times the detector's training step and detection at a training config ({@code dpnas bench
- * nasfpn}): step time and images/s, where a step's time goes (batch assembly, backbone, pyramid,
- * heads, loss, backward, update), and per image the forward pass and the post-processing (sigmoid,
- * top-k, box decoding, NMS). Presets: {@code tiny} (the detection training defaults, synthetic
- * boxes) and {@code bccd} ({@code configs/nasfpn/retinanet_r18_fpn_bccd-cpu.json}, needs the data).
+ * nasfpn}): step time and images/s (wall clock, and this thread's CPU time, which at one libtorch
+ * thread is the step's work whatever the machine's load), where a step's CPU time goes (batch
+ * assembly, backbone, pyramid, heads, loss, backward, update), and per image the forward pass and
+ * the post-processing (sigmoid, top-k, box decoding, NMS). Presets: {@code tiny} (the detection
+ * training defaults, synthetic boxes) and {@code bccd} ({@code
+ * configs/nasfpn/retinanet_r18_fpn_bccd-cpu.json}, needs the data).
  */
 public final class DetectorBench {
 
@@ -31,6 +33,7 @@ public final class DetectorBench {
     /** The training configuration of a bench preset. */
     static Config config(String preset) {
         return switch (preset) {
+            case "small" -> config("bccd"); // the bench verb's default preset
             case "tiny" -> ConfigLoader.load(DetectionJob.defaults(), null, List.of());
             case "bccd", "bccd-nasfpn" -> {
                 Path home = Path.of(System.getProperty("dpnas.home", "."));
@@ -76,6 +79,7 @@ public final class DetectorBench {
         RetinaNet.Timing fwd = new RetinaNet.Timing();
         DetectionStep.Timing st = new DetectionStep.Timing();
         long stepNs;
+        long stepCpuNs;
         long detectNs = 0;
         long decodeNs = 0;
         long prepareNs = 0;
@@ -94,24 +98,26 @@ public final class DetectorBench {
             step.timed(st);
             net.timed(fwd);
             long t0 = System.nanoTime();
+            long c0 = DetectionStep.cpu();
             for (int t = warmup; t < warmup + iters; t++) {
                 try (NDManager sm = base.newSubManager()) {
                     step.run(sm, t);
                 }
             }
             stepNs = (System.nanoTime() - t0) / iters;
+            stepCpuNs = (DetectionStep.cpu() - c0) / iters;
             net.timed(null);
             weights.optimizer().close();
             for (int i = 0; i < images; i++) {
-                long a = System.nanoTime();
+                long a = DetectionStep.cpu();
                 DetectorTrainer.Prepared p = DetectorTrainer.prepare(val.get(i), s.imageSize());
-                long b = System.nanoTime();
+                long b = DetectionStep.cpu();
                 try (NDManager sm = base.newSubManager()) {
                     NDList out = net.forward(ps, new NDList(p.batch().images(sm)), false);
                     out.forEach(x -> x.toFloatArray()); // the forward pass has finished
-                    long d = System.nanoTime();
+                    long d = DetectionStep.cpu();
                     DetectorTrainer.decode(out, net.exits(), net.numClasses(), p);
-                    long e = System.nanoTime();
+                    long e = DetectionStep.cpu();
                     prepareNs += b - a;
                     detectNs += d - b;
                     decodeNs += e - d;
@@ -131,6 +137,8 @@ public final class DetectorBench {
         o.addProperty("genotype", config.getString("model.genotype"));
         add(n, o, "step_ms", stepMs);
         add(n, o, "images_per_s", s.batch() / (stepMs / 1e3));
+        add(n, o, "step_cpu_ms", stepCpuNs / 1e6);
+        add(n, o, "images_per_cpu_s", s.batch() / (stepCpuNs / 1e9));
         add(n, o, "step_data_ms", st.data / perStep);
         add(n, o, "step_backbone_fwd_ms", fwd.backbone / perStep);
         add(n, o, "step_pyramid_fwd_ms", fwd.pyramid / perStep);

@@ -184,6 +184,15 @@ public final class NasFpnMethod implements SearchMethod {
     public String sizes(Block network) {
         if (network instanceof RetinaNet n) {
             Sizes s = Sizes.of(n);
+            if (!n.isInitialized()) {
+                return String.format(
+                        Locale.ROOT,
+                        "%s, %d merging cells x %d stack(s), width %d",
+                        n.backboneName(),
+                        s.cells,
+                        n.exits(),
+                        n.width());
+            }
             return String.format(
                     Locale.ROOT,
                     "%s, %d merging cells x %d stack(s), width %d; pyramid %,d params, heads %,d"
@@ -207,6 +216,9 @@ public final class NasFpnMethod implements SearchMethod {
             o.addProperty("merging_cells", s.cells);
             o.addProperty("stacks", n.exits());
             o.addProperty("pyramid_width", n.width());
+            if (!n.isInitialized()) {
+                return o; // part sizes need the shapes of an initialised network
+            }
             o.addProperty("params_backbone", s.backbone);
             o.addProperty("params_laterals", s.laterals);
             o.addProperty("params_pyramid", s.pyramid);
@@ -222,18 +234,14 @@ public final class NasFpnMethod implements SearchMethod {
             long l = 0;
             long p = 0;
             long h = 0;
-            for (Pair<String, ai.djl.nn.Parameter> e : n.getParameters()) {
-                if (!e.getValue().requiresGradient()) {
-                    continue;
-                }
-                ai.djl.nn.Parameter par = e.getValue();
-                long size = par.isInitialized() ? par.getArray().size() : 0;
-                String k = e.getKey();
-                if (k.startsWith("backbone")) {
+            for (Pair<String, Block> child : n.getChildren()) {
+                long size = trainable(child.getValue());
+                String k = child.getKey();
+                if (k.contains("backbone")) {
                     b += size;
-                } else if (k.startsWith("lateral")) {
+                } else if (k.contains("lateral")) {
                     l += size;
-                } else if (k.startsWith("pyramid")) {
+                } else if (k.contains("pyramid")) {
                     p += size;
                 } else {
                     h += size;
@@ -241,6 +249,17 @@ public final class NasFpnMethod implements SearchMethod {
             }
             return new Sizes(n.pyramid().genotype().cells().size() * n.exits(), b, l, p, h);
         }
+    }
+
+    private static long trainable(Block block) {
+        long n = 0;
+        for (Pair<String, ai.djl.nn.Parameter> e : block.getParameters()) {
+            ai.djl.nn.Parameter par = e.getValue();
+            if (par.requiresGradient() && par.getShape() != null) {
+                n += par.getShape().size();
+            }
+        }
+        return n;
     }
 
     @Override
