@@ -192,7 +192,7 @@ public final class DetectionJob implements TrainTask {
         }
     }
 
-    private static void loadBackbone(RetinaNet net, Path file, PrintStream console) {
+    static void loadBackbone(RetinaNet net, Path file, PrintStream console) {
         try {
             WeightFiles.LoadReport r =
                     WeightFiles.load(net.backbone(), file, true, net.backbone().ignoredPrefixes());
