@@ -292,6 +292,15 @@ public final class DetectionJob implements TrainTask {
         }
     }
 
+    @Override
+    public ExportInfo exportInfo(Config config) {
+        Config data = config.sub("data");
+        DetDataset train =
+                DetData.open(data, data.getString("train_split"), config.getLong("seed"));
+        int side = config.getInt("train.image_size");
+        return new ExportInfo(train.classNames(), side, side);
+    }
+
     /**
      * Rebuilds a run's detector and loads a checkpoint's parameters into it.
      *

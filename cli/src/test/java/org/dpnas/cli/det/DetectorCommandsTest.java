@@ -3,10 +3,24 @@ package org.dpnas.cli.det;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.Device;
+import ai.djl.modality.cv.Image;
+import ai.djl.modality.cv.ImageFactory;
+import ai.djl.modality.cv.output.DetectedObjects;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import javax.imageio.ImageIO;
 import org.dpnas.cli.Cli;
+import org.dpnas.cli.predict.PredictCommand;
+import org.dpnas.common.config.Config;
+import org.dpnas.common.config.ConfigLoader;
+import org.dpnas.datasets.det.DetSample;
+import org.dpnas.nasfpn.DetData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -84,6 +98,105 @@ class DetectorCommandsTest {
                                 dir.resolve("x").toString()));
         assertEquals(2, wrong.code());
         assertTrue(wrong.err().contains("--output-stride"), wrong.err());
+    }
+
+    /**
+     * issue 17's round trip for a detector: train (tiny) → {@code weights export --format djl} →
+     * DJL {@code Criteria} → predict on a validation image equals {@code eval model}'s detections
+     * of that image, box for box; {@code predict --run} draws them.
+     */
+    @Test
+    void exportedDetectorPredictsAsEvalModel(@TempDir Path dir) throws Exception {
+        Path run = dir.resolve("run");
+        Cli.Outcome t =
+                Cli.dpnas(
+                        join(
+                                new String[] {"train", "--model", "nasfpn"},
+                                join(
+                                        SMALL,
+                                        "--max-steps",
+                                        "2",
+                                        "--lr",
+                                        "0.01",
+                                        "--work-dir",
+                                        run.toString())));
+        assertEquals(0, t.code(), t.err());
+        Path dets = dir.resolve("dets.json");
+        Cli.Outcome e =
+                Cli.dpnas(
+                        "eval", "model", "--run", run.toString(), "--detections", dets.toString());
+        assertEquals(0, e.code(), e.err());
+        Path model = dir.resolve("model");
+        Cli.Outcome x =
+                Cli.dpnas(
+                        "weights",
+                        "export",
+                        "--run",
+                        run.toString(),
+                        "--format",
+                        "djl",
+                        "--out",
+                        model.toString());
+        assertEquals(0, x.code(), x.err());
+        assertTrue(Files.isRegularFile(model.resolve("genotype.json")));
+        // validation image 0, as eval model read it, written losslessly
+        Config c =
+                ConfigLoader.load(
+                        org.dpnas.nasfpn.DetectionJob.defaults(),
+                        run.resolve("config.resolved.json"),
+                        List.of());
+        DetSample s = DetData.open(c.sub("data"), "val", c.getLong("seed")).get(0);
+        BufferedImage bi = new BufferedImage(s.width(), s.height(), BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < s.height(); y++) {
+            for (int xx = 0; xx < s.width(); xx++) {
+                int i = (y * s.width() + xx) * 3;
+                bi.setRGB(
+                        xx,
+                        y,
+                        (s.rgb()[i] & 0xff) << 16
+                                | (s.rgb()[i + 1] & 0xff) << 8
+                                | (s.rgb()[i + 2] & 0xff));
+            }
+        }
+        Path png = dir.resolve("val0.png");
+        ImageIO.write(bi, "png", png.toFile());
+        Image img = ImageFactory.getInstance().fromFile(png);
+        DetectedObjects d = PredictCommand.detect(model, img, Device.cpu());
+        List<JsonObject> want = new ArrayList<>();
+        for (var el : JsonParser.parseString(Files.readString(dets)).getAsJsonArray()) {
+            if (el.getAsJsonObject().get("image_id").getAsInt() == 0) {
+                want.add(el.getAsJsonObject());
+            }
+        }
+        assertTrue(!want.isEmpty(), "eval model found nothing on image 0");
+        assertEquals(want.size(), d.getNumberOfObjects());
+        List<String> names = List.of("disk", "square", "triangle", "ring");
+        for (int i = 0; i < want.size(); i++) {
+            JsonObject w = want.get(i);
+            DetectedObjects.DetectedObject o = d.item(i);
+            assertEquals(names.get(w.get("category_id").getAsInt() - 1), o.getClassName());
+            assertEquals(w.get("score").getAsDouble(), o.getProbability(), 1e-6);
+            var b = o.getBoundingBox().getBounds();
+            var bb = w.getAsJsonArray("bbox");
+            // boxes travel normalised by the image size: float rounding only
+            assertEquals(bb.get(0).getAsDouble(), b.getX() * s.width(), 1e-3);
+            assertEquals(bb.get(1).getAsDouble(), b.getY() * s.height(), 1e-3);
+            assertEquals(bb.get(2).getAsDouble(), b.getWidth() * s.width(), 1e-3);
+            assertEquals(bb.get(3).getAsDouble(), b.getHeight() * s.height(), 1e-3);
+        }
+        Path drawn = dir.resolve("boxes.png");
+        Cli.Outcome p =
+                Cli.dpnas(
+                        "predict",
+                        "--run",
+                        run.toString(),
+                        "--image",
+                        png.toString(),
+                        "--out",
+                        drawn.toString());
+        assertEquals(0, p.code(), p.err());
+        assertTrue(p.out().contains(want.size() + " boxes"), p.out());
+        assertEquals(s.width(), ImageIO.read(drawn.toFile()).getWidth());
     }
 
     @Test

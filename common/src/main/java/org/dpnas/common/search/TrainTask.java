@@ -34,7 +34,18 @@ public interface TrainTask {
      */
     record EvalRequest(Path checkpoint, String split, int exit, Path detections) {}
 
-    /** The task's name, e.g. {@code detection}. */
+    /**
+     * What an exported network of a run needs besides its weights.
+     *
+     * @param classNames the class names of its predictions
+     * @param height the input height it is initialised with
+     * @param width the input width
+     */
+    record ExportInfo(List<String> classNames, int height, int width) {}
+
+    /**
+     * The task's name, e.g. {@code detection} (also the task of its exported model directories).
+     */
     String name();
 
     /** Whether this task trains networks whose {@code model.name} is {@code modelName}. */
@@ -64,4 +75,10 @@ public interface TrainTask {
      * @param console where progress goes
      */
     Report evaluate(Config config, EvalRequest request, PrintStream console) throws Exception;
+
+    /**
+     * What a run's exported network needs (class names, input size), from the run's configuration
+     * (opens the training split for its class names).
+     */
+    ExportInfo exportInfo(Config config);
 }
