@@ -127,6 +127,35 @@ class DetectionJobTest {
     }
 
     /**
+     * Anytime detection: a two-stack detector trains both exits (deep supervision) and evaluates
+     * either; exit 1 reads the first stack's head, so its detections differ from exit 2's.
+     */
+    @Test
+    void eachExitOfAStackedPyramidEvaluates(@TempDir Path dir) throws Exception {
+        DetectionJob job = new DetectionJob();
+        RunDirectory run = new RunDirectory(dir.resolve("run"));
+        job.train(config(2, "model.repeats=2", "train.lr=0.01"), run, false, List.of("t"), QUIET);
+        Config resolved =
+                ConfigLoader.load(DetectionJob.defaults(), run.resolvedConfig(), List.of());
+        Path ckpt = new Checkpointer(run.checkpoints(), 1).latest().orElseThrow();
+        Path d1 = dir.resolve("d1.json");
+        Path d2 = dir.resolve("d2.json");
+        JsonObject e1 =
+                job.evaluate(resolved, new TrainTask.EvalRequest(ckpt, "val", 1, d1), QUIET).json();
+        JsonObject e2 =
+                job.evaluate(resolved, new TrainTask.EvalRequest(ckpt, "val", 0, d2), QUIET).json();
+        assertEquals(1, e1.get("exit").getAsInt());
+        assertEquals(2, e2.get("exit").getAsInt());
+        assertEquals(2, e2.get("exits").getAsInt());
+        assertTrue(!Files.readString(d1).equals(Files.readString(d2)), "exits differ");
+        assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                        job.evaluate(
+                                resolved, new TrainTask.EvalRequest(ckpt, "val", 3, null), QUIET));
+    }
+
+    /**
      * {@code model.backbone_weights}: a safetensors file of torchvision names fills the backbone.
      */
     @Test
