@@ -22,11 +22,12 @@ import org.dpnas.datasets.det.DetDataset;
 /**
  * The NAS-FPN search job (Ghiasi et al., CVPR 2019, section 3): the shared RL controller ({@link
  * RlSearch}, PPO by default) proposes merging-cell pyramids of a {@link PyramidSpace}, each child
- * is one trial of the core's {@link MultiTrialSearch} run by a {@link TrialRunner} over the {@link
- * ProxyEvaluator} (short training of a small RetinaNet, reward = AP on held-out training images),
- * and the best pyramid goes to {@code best/genotype.json} and {@code best/genotype.svg}. A killed
- * search resumes from {@code search/history.jsonl} with the controller's state, so it proposes the
- * children an uninterrupted search would.
+ * is one trial of the core's {@link MultiTrialSearch} ({@code trials.backend}: in this process over
+ * the {@link ProxyEvaluator}, or as {@code dpnas trial nasfpn} processes through the launcher with
+ * {@code --backend local|slurm --parallel K}) (short training of a small RetinaNet, reward = AP on
+ * held-out training images), and the best pyramid goes to {@code best/genotype.json} and {@code
+ * best/genotype.svg}. A killed search resumes from {@code search/history.jsonl} with the
+ * controller's state, so it proposes the children an uninterrupted search would.
  */
 public final class NasFpnSearch {
 
@@ -34,9 +35,14 @@ public final class NasFpnSearch {
 
     private NasFpnSearch() {}
 
-    /** A fresh copy of the search defaults. */
+    /**
+     * A fresh copy of the search defaults, with the core's {@code trials} section (where the
+     * children run: in this process, local processes or Slurm jobs).
+     */
     public static JsonObject defaults() {
-        return ConfigLoader.defaultsFromResource(NasFpnSearch.class, DEFAULTS);
+        JsonObject o = ConfigLoader.defaultsFromResource(NasFpnSearch.class, DEFAULTS);
+        o.add("trials", MultiTrialSearch.trialsDefaults());
+        return o;
     }
 
     /** The search space of a resolved search configuration. */
@@ -63,6 +69,7 @@ public final class NasFpnSearch {
 
     /** The child evaluator of a resolved search configuration (opens the training split). */
     public static ProxyEvaluator evaluator(Config config) {
+        Devices.setUp(config.getInt("threads"), config.getString("device"));
         Config data = config.sub("data");
         DetDataset train =
                 DetData.open(data, data.getString("train_split"), config.getLong("seed"));
@@ -105,8 +112,9 @@ public final class NasFpnSearch {
      * @param resume continue the run
      * @param args the command line, for provenance
      * @param console where progress goes
-     * @param runner runs one child; {@code null} runs children in this process with {@link
-     *     #evaluator}
+     * @param runner runs one child; {@code null}: as the configuration's {@code trials} section
+     *     says ({@link MultiTrialSearch#forConfig}: in this process with {@link #evaluator}, or as
+     *     {@code dpnas trial nasfpn} processes)
      * @return the outcome
      */
     public static SearchMethod.Outcome run(
@@ -119,20 +127,21 @@ public final class NasFpnSearch {
             throws Exception {
         var device = Devices.setUp(config.getInt("threads"), config.getString("device"));
         PyramidSpace space = space(config);
-        TrialRunner<PyramidGenotype> r =
-                runner != null ? runner : TrialRunner.inProcess(evaluator(config));
+        if (runner == null) {
+            evaluator(config); // refuses bad data settings before the first file is written
+        }
         run.writeStart(
                 config.asJsonObject(),
                 resume,
                 Provenance.collect(config.getLong("seed"), device.toString(), args));
         long t0 = System.nanoTime();
+        RlSearch<PyramidGenotype> controller =
+                controller(config, space, run.root().resolve("search/controller"));
         MultiTrialSearch<PyramidGenotype> search =
-                new MultiTrialSearch<>(
-                        space,
-                        controller(config, space, run.root().resolve("search/controller")),
-                        r,
-                        run.root(),
-                        console);
+                runner != null
+                        ? new MultiTrialSearch<>(space, controller, runner, run.root(), console)
+                        : MultiTrialSearch.forConfig(
+                                new NasFpnMethod(), space, controller, config, run.root(), console);
         List<Trial<PyramidGenotype>> trials = search.run(config.getInt("search.trials"));
         Trial<PyramidGenotype> best = trials.get(0);
         for (Trial<PyramidGenotype> t : trials) {
