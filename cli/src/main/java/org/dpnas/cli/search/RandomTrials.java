@@ -70,6 +70,11 @@ final class RandomTrials {
                             + " holds a multi-trial search with finished children; continue it with"
                             + " --resume or choose another --work-dir");
         }
+        try {
+            MultiTrialSearch.checkTrials(config);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(e.getMessage());
+        }
         err.println("run directory: " + dir.root());
         dir.writeStart(
                 config.asJsonObject(),
