@@ -11,6 +11,8 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.ArrayList;
 import java.util.List;
+import org.dpnas.common.cost.CostAware;
+import org.dpnas.common.cost.CostCounter;
 
 /**
  * The searched cell of a FastDenseNAS decoder (Nekrasov et al., CVPR 2019, §3.1) at a fixed width:
@@ -18,7 +20,7 @@ import java.util.List;
  * earlier nodes and sums them (nodes {@code 3k−1}, {@code 3k}, {@code 3k+1}). The output is the sum
  * of the first op's node and every layer sum no later layer reads.
  */
-public final class ContextualCell extends AbstractBlock {
+public final class ContextualCell extends AbstractBlock implements CostAware {
 
     private final int channels;
     private final List<Block> ops = new ArrayList<>();
@@ -83,6 +85,22 @@ public final class ContextualCell extends AbstractBlock {
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
         return new Shape[] {inputShapes[0]};
+    }
+
+    /** Every op once, one addition per layer sum and per extra output node. */
+    @Override
+    public Shape[] countCost(CostCounter counter, Shape[] inputShapes) {
+        Shape s = inputShapes[0];
+        for (Block op : ops) {
+            counter.count(op, s);
+        }
+        for (int k = 1; k <= layerCount; k++) {
+            counter.elementwise(s);
+        }
+        for (int i = 1; i < outputs.size(); i++) {
+            counter.elementwise(s);
+        }
+        return new Shape[] {s};
     }
 
     @Override

@@ -14,6 +14,8 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.ArrayList;
 import java.util.List;
+import org.dpnas.common.cost.CostAware;
+import org.dpnas.common.cost.CostCounter;
 import org.dpnas.common.nn.ConvBnAct;
 import org.dpnas.common.nn.Resize;
 
@@ -27,12 +29,25 @@ import org.dpnas.common.nn.Resize;
  * contextual cell with the same structure and its own weights, then a 3×3 classifier) whose logits
  * follow the main logits in the output during training (§3.2, loss weight 0.15 in the search).
  */
-public final class DecoderNet extends AbstractBlock {
+public final class DecoderNet extends AbstractBlock implements CostAware {
+
+    /** What follows each decoder cell during training. */
+    public enum Aux {
+        /** Nothing: the network of a retraining or of inference. */
+        NONE,
+        /** A 3×3 classifier on the cell's output. */
+        HEADS,
+        /**
+         * An auxiliary contextual cell (the searched structure, its own weights), then a 3×3
+         * classifier.
+         */
+        CELLS
+    }
 
     private final DecoderGenotype genotype;
     private final int[] encoderChannels;
     private final int aggSize;
-    private final boolean auxCells;
+    private final Aux auxMode;
     private final List<ConvBnAct> adapt = new ArrayList<>();
     private final List<Block[]> cells = new ArrayList<>();
     private final List<Block[]> aux = new ArrayList<>();
@@ -47,7 +62,7 @@ public final class DecoderNet extends AbstractBlock {
      * @param encoderChannels channels of each encoder output, finest first as the encoder emits
      * @param aggSize the width of every cell (48 by default)
      * @param numClasses output classes
-     * @param auxCells whether to build the auxiliary segmenters
+     * @param auxCells whether to build the auxiliary segmenters (else plain auxiliary heads)
      */
     public DecoderNet(
             DecoderGenotype genotype,
@@ -55,6 +70,25 @@ public final class DecoderNet extends AbstractBlock {
             int aggSize,
             int numClasses,
             boolean auxCells) {
+        this(genotype, encoderChannels, aggSize, numClasses, auxCells ? Aux.CELLS : Aux.HEADS);
+    }
+
+    /**
+     * Creates the decoder.
+     *
+     * @param genotype the architecture
+     * @param encoderChannels channels of each encoder output, finest first as the encoder emits
+     * @param aggSize the width of every cell (48 by default)
+     * @param numClasses output classes
+     * @param auxMode what follows each decoder cell in training ({@link Aux#NONE}: no auxiliary
+     *     output at all)
+     */
+    public DecoderNet(
+            DecoderGenotype genotype,
+            int[] encoderChannels,
+            int aggSize,
+            int numClasses,
+            Aux auxMode) {
         if (encoderChannels.length != genotype.encoderOutputs()) {
             throw new IllegalArgumentException(
                     "the genotype reads "
@@ -69,7 +103,7 @@ public final class DecoderNet extends AbstractBlock {
         this.genotype = genotype;
         this.encoderChannels = encoderChannels.clone();
         this.aggSize = aggSize;
-        this.auxCells = auxCells;
+        this.auxMode = auxMode;
         for (int i = 0; i < encoderChannels.length; i++) {
             adapt.add(addChildBlock("adapt" + i, new ConvBnAct(aggSize, 1, 1, 1, 1, true)));
         }
@@ -85,15 +119,13 @@ public final class DecoderNet extends AbstractBlock {
                         addChildBlock("agg" + c + "a", new ConvBnAct(aggSize, 1, 1, 1, 1, true)),
                         addChildBlock("agg" + c + "b", new ConvBnAct(aggSize, 1, 1, 1, 1, true))
                     });
-            Block head = addChildBlock("aux" + c + "clf", conv3x3(numClasses));
-            aux.add(
-                    auxCells
-                            ? new Block[] {
-                                addChildBlock(
-                                        "aux" + c + "cell", new ContextualCell(genotype, aggSize)),
-                                head
-                            }
-                            : new Block[] {head});
+            if (auxMode == Aux.CELLS) {
+                Block cell =
+                        addChildBlock("aux" + c + "cell", new ContextualCell(genotype, aggSize));
+                aux.add(new Block[] {cell, addChildBlock("aux" + c + "clf", conv3x3(numClasses))});
+            } else if (auxMode == Aux.HEADS) {
+                aux.add(new Block[] {addChildBlock("aux" + c + "clf", conv3x3(numClasses))});
+            }
             collect.add(n + c);
         }
         preClassifier = addChildBlock("pre_clf", new ConvBnAct(aggSize, 1, 1, 1, 1, true));
@@ -112,6 +144,16 @@ public final class DecoderNet extends AbstractBlock {
     /** The decoder cells whose outputs are concatenated (node numbers). */
     public List<Integer> collectedNodes() {
         return List.copyOf(collect);
+    }
+
+    /** What follows each decoder cell in training. */
+    public Aux auxMode() {
+        return auxMode;
+    }
+
+    /** The width of every cell. */
+    public int aggSize() {
+        return aggSize;
     }
 
     /** The genotype. */
@@ -139,7 +181,7 @@ public final class DecoderNet extends AbstractBlock {
             NDArray[] same = toLarger(x1, x2);
             NDArray out = same[0].add(same[1]);
             nodes.add(out);
-            if (training) {
+            if (training && !aux.isEmpty()) {
                 NDArray a = out;
                 for (Block blk : aux.get(c)) {
                     a = run(ps, blk, a, training);
@@ -190,6 +232,45 @@ public final class DecoderNet extends AbstractBlock {
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
         return new Shape[] {new Shape(inputShapes[0].get(0), -1, -1, -1)};
+    }
+
+    /** The inference path: adapters, cells, resizes, sums, concatenation and classifier. */
+    @Override
+    public Shape[] countCost(CostCounter counter, Shape[] inputShapes) {
+        List<Shape> nodes = new ArrayList<>();
+        for (int i = 0; i < adapt.size(); i++) {
+            nodes.add(counter.count(adapt.get(i), inputShapes[i])[0]);
+        }
+        for (int c = 0; c < cells.size(); c++) {
+            int[] p = genotype.connections().get(c);
+            Block[] b = cells.get(c);
+            Shape x1 = counter.count(b[2], counter.count(b[0], nodes.get(p[0])))[0];
+            Shape x2 = counter.count(b[3], counter.count(b[1], nodes.get(p[1])))[0];
+            Shape big = x1.get(2) * x1.get(3) >= x2.get(2) * x2.get(3) ? x1 : x2;
+            counter.bilinear(big == x1 ? x2 : x1, big);
+            counter.elementwise(big);
+            nodes.add(big);
+        }
+        Shape largest = nodes.get(collect.get(0));
+        for (int i : collect) {
+            Shape s = nodes.get(i);
+            if (s.get(2) * s.get(3) > largest.get(2) * largest.get(3)) {
+                largest = s;
+            }
+        }
+        for (int i : collect) {
+            Shape s = nodes.get(i);
+            counter.bilinear(s, new Shape(s.get(0), s.get(1), largest.get(2), largest.get(3)));
+        }
+        Shape cat =
+                new Shape(
+                        largest.get(0),
+                        (long) aggSize * collect.size(),
+                        largest.get(2),
+                        largest.get(3));
+        counter.elementwise(cat); // ReLU
+        Shape y = counter.count(preClassifier, cat)[0];
+        return counter.count(classifier, y);
     }
 
     @Override

@@ -10,6 +10,8 @@ import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import org.dpnas.common.cost.CostAware;
+import org.dpnas.common.cost.CostCounter;
 import org.dpnas.common.nn.ConvBnAct;
 import org.dpnas.common.nn.Resize;
 import org.dpnas.common.nn.ops.Identity;
@@ -48,7 +50,7 @@ public final class DecoderOps {
     }
 
     /** Global average pooling, a 1×1 conv-BN-ReLU, and the result spread over the input's size. */
-    static final class GlobalPoolConv extends AbstractBlock {
+    static final class GlobalPoolConv extends AbstractBlock implements CostAware {
         private final int channels;
         private final ConvBnAct conv;
 
@@ -74,6 +76,17 @@ public final class DecoderOps {
         @Override
         public Shape[] getOutputShapes(Shape[] inputShapes) {
             return new Shape[] {inputShapes[0]};
+        }
+
+        /** The pooling, the 1×1 conv-BN-ReLU on the pooled vector, and the spread back. */
+        @Override
+        public Shape[] countCost(CostCounter counter, Shape[] inputShapes) {
+            Shape s = inputShapes[0];
+            Shape pooled = new Shape(s.get(0), s.get(1), 1, 1);
+            counter.pool(pooled, s.get(2) * s.get(3));
+            counter.count(conv, pooled);
+            counter.bilinear(pooled, s);
+            return new Shape[] {s};
         }
 
         @Override

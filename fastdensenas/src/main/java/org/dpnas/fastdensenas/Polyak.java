@@ -41,13 +41,17 @@ public final class Polyak implements AutoCloseable {
         average.attach(manager);
     }
 
-    /** One averaging step after a weight update. */
+    /**
+     * One averaging step after a weight update, {@code avg ← avg − (1−d)·(avg − w)}: three engine
+     * ops per weight and no copy of it (this runs once per training step for every weight).
+     */
     public void update() {
         try (NDManager step = manager.newSubManager()) {
             for (int i = 0; i < params.size(); i++) {
-                NDArray w = params.get(i).getArray().duplicate();
-                w.attach(step);
-                average.get(i).muli(decay).addi(w.muli(1f - decay));
+                NDArray a = average.get(i);
+                NDArray diff = a.sub(params.get(i).getArray());
+                diff.attach(step);
+                a.subi(diff.muli(1f - decay));
             }
         }
     }

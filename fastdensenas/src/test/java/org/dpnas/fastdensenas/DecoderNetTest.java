@@ -110,4 +110,43 @@ class DecoderNetTest {
                         () -> new DecoderNet(g, new int[] {16, 24, 32}, 8, 5, true));
         assertTrue(e.getMessage().contains("4 encoder outputs"), e.getMessage());
     }
+
+    @Test
+    void costCountsTheInferencePathByHand() {
+        // 2 encoder outputs (4 ch at 8×8, 6 ch at 4×4), agg 3, 5 classes, one cell of skips:
+        // adapters 3·64·4 + 3·16·6, aggregation convs 3·64·3 + 3·16·3, pre-classifier 3·64·3,
+        // 3×3 classifier 5·64·3·9
+        DecoderNet net = new DecoderNet(allSkip(), new int[] {4, 6}, 3, 5, DecoderNet.Aux.NONE);
+        org.dpnas.common.cost.CostReport r =
+                org.dpnas.common.cost.CostCounter.of(
+                        net, new Shape(1, 4, 8, 8), new Shape(1, 6, 4, 4));
+        assertEquals(768 + 288 + 576 + 144 + 576 + 8640, r.macs(org.dpnas.common.cost.OpType.CONV));
+        assertTrue(r.warnings().isEmpty(), r.warnings().toString());
+        assertEquals(new Shape(1, 5, 8, 8), r.outputShapes()[0]);
+        try (NDManager m = NDManager.newBaseManager()) {
+            net.initialize(m, DataType.FLOAT32, new Shape(1, 4, 8, 8), new Shape(1, 6, 4, 4));
+            long n = 0;
+            for (var p : org.dpnas.common.train.ParamIO.trainable(net)) {
+                n += p.getArray().size();
+            }
+            assertEquals(n, r.params());
+        }
+    }
+
+    @Test
+    void withoutAuxiliaryOutputsTrainingGivesTheMainLogitsOnly() {
+        DecoderNet net = new DecoderNet(allSkip(), new int[] {4, 6}, 3, 5, DecoderNet.Aux.NONE);
+        try (NDManager m = NDManager.newBaseManager()) {
+            net.initialize(m, DataType.FLOAT32, new Shape(1, 4, 8, 8), new Shape(1, 6, 4, 4));
+            NDList out =
+                    net.forward(
+                            new ParameterStore(m, false),
+                            new NDList(
+                                    m.randomUniform(-1, 1, new Shape(2, 4, 8, 8)),
+                                    m.randomUniform(-1, 1, new Shape(2, 6, 4, 4))),
+                            true);
+            assertEquals(1, out.size());
+            assertEquals(new Shape(2, 5, 8, 8), out.get(0).getShape());
+        }
+    }
 }

@@ -193,7 +193,12 @@ public final class ModelDir {
             JsonObject model = config.getAsJsonObject("model");
             if (model != null) {
                 // trained values replace any initial weights; the genotype travels in the directory
-                for (String k : List.of("init_weights", "backbone_weights", "genotype_source")) {
+                for (String k :
+                        List.of(
+                                "init_weights",
+                                "backbone_weights",
+                                "encoder_weights",
+                                "genotype_source")) {
                     if (model.has(k)) {
                         model.add(k, JsonNull.INSTANCE);
                     }
