@@ -178,7 +178,21 @@ final class RandomTrials {
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage());
         }
-        Evaluator<G> evaluator = retrain(method, space, config, steps, args, err);
+        Optional<Evaluator<G>> own = ownEvaluator(method, config);
+        if (own.isPresent()
+                && config.has("search.reward")
+                && !config.getString("search.reward").equals("metric")) {
+            throw new CliException(
+                    "search.reward "
+                            + config.getString("search.reward")
+                            + ": "
+                            + method.name()
+                            + " scores its children with its own evaluator, which does not measure"
+                            + " latency yet; use search.reward metric");
+        }
+        Evaluator<G> evaluator =
+                own.isPresent() ? own.get() : retrain(method, space, config, steps, args, err);
+        String childEvaluator = own.isPresent() ? "method" : "retrain";
         Optional<ChildProcesses> processes =
                 MultiTrialSearch.childProcesses(
                         config,
@@ -205,7 +219,7 @@ final class RandomTrials {
                                     "--run-dir",
                                     runDir.toString(),
                                     "--evaluator",
-                                    "retrain",
+                                    childEvaluator,
                                     "--trial-steps",
                                     String.valueOf(steps));
                         });
@@ -229,17 +243,29 @@ final class RandomTrials {
                 best = t;
             }
         }
-        out.printf(
-                java.util.Locale.ROOT,
-                "%s search: %d trials — best trial %d, val mIoU %.2f%%%s — %s%n",
-                name,
-                done.size(),
-                best.id(),
-                100 * best.metrics().getOrDefault("metric", best.score()),
-                best.metrics().containsKey("reward")
-                        ? String.format(java.util.Locale.ROOT, ", reward %.4f", best.score())
-                        : "",
-                root);
+        if (own.isPresent()) {
+            out.printf(
+                    java.util.Locale.ROOT,
+                    "%s search: %d trials — best trial %d, score %.4f (the method's child"
+                            + " evaluator) — %s%n",
+                    name,
+                    done.size(),
+                    best.id(),
+                    best.score(),
+                    root);
+        } else {
+            out.printf(
+                    java.util.Locale.ROOT,
+                    "%s search: %d trials — best trial %d, val mIoU %.2f%%%s — %s%n",
+                    name,
+                    done.size(),
+                    best.id(),
+                    100 * best.metrics().getOrDefault("metric", best.score()),
+                    best.metrics().containsKey("reward")
+                            ? String.format(java.util.Locale.ROOT, ", reward %.4f", best.score())
+                            : "",
+                    root);
+        }
         out.print(space.describe(best.genotype()));
         out.println("  search/history.jsonl  one line per trial: genotype, metrics, score");
         out.println("  best/genotype.json    the best child (best/trial.json: its record)");
@@ -255,6 +281,20 @@ final class RandomTrials {
             return 1;
         }
         return 0;
+    }
+
+    /**
+     * The method's own child evaluator (its proxy task, e.g. a detector's held-out AP), when it has
+     * one; otherwise children are retrained with the segmentation training job.
+     */
+    @SuppressWarnings("unchecked")
+    private static <G extends Genotype> Optional<Evaluator<G>> ownEvaluator(
+            SearchMethod method, Config config) {
+        try {
+            return Optional.of((Evaluator<G>) method.evaluator(config));
+        } catch (UnsupportedOperationException e) {
+            return Optional.empty();
+        }
     }
 
     /** The file in a child's run directory with the weights it inherits from its parent. */
