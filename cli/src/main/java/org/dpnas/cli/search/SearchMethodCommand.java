@@ -1,5 +1,7 @@
 package org.dpnas.cli.search;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonPrimitive;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +31,9 @@ import org.dpnas.common.search.SearchMethod;
  */
 public final class SearchMethodCommand implements Command {
 
+    private static final String ONE_SHOT = "one-shot";
+    private static final String RANDOM = "random";
+
     private final SearchMethod method;
     private final JobOptions options;
 
@@ -54,7 +59,22 @@ public final class SearchMethodCommand implements Command {
         }
         keys.add(JobOptions.DEVICE);
         keys.add(JobOptions.THREADS);
-        this.options = new JobOptions(method::searchDefaults, keys);
+        this.options =
+                new JobOptions(method::searchDefaults, keys)
+                        .implyingFrom(
+                                "strategy",
+                                cl -> {
+                                    String s = Args.string(cl, "strategy", ONE_SHOT);
+                                    return s.equals(ONE_SHOT) || s.equals(RANDOM)
+                                            ? null
+                                            : "search.strategy=" + new JsonPrimitive(s);
+                                });
+    }
+
+    /** Whether the method's one-shot search takes {@code search.strategy} (e.g. gdas). */
+    private boolean hasOneShotStrategies() {
+        JsonObject search = method.searchDefaults().getAsJsonObject("search");
+        return search != null && search.has("strategy");
     }
 
     /** The method this verb runs. */
@@ -92,9 +112,11 @@ public final class SearchMethodCommand implements Command {
                 Opts.value(
                         "strategy",
                         "NAME",
-                        "one-shot (the method's supernet search) or random (train --trials"
-                                + " children drawn uniformly from the space)",
-                        "one-shot"));
+                        "one-shot (the method's supernet search as configured), a one-shot"
+                                + " strategy of the supernet search (bilevel, gdas: sets"
+                                + " search.strategy), or random (train --trials children drawn"
+                                + " uniformly from the space)",
+                        ONE_SHOT));
         o.add(Opts.value("trials", "N", "with --strategy random: children to train", "8"));
         o.add(
                 Opts.value(
@@ -153,8 +175,8 @@ public final class SearchMethodCommand implements Command {
             method.dryRun(options.resolve(file, cl), out, Args.path(cl, "json", null));
             return 0;
         }
-        String strategy = Args.string(cl, "strategy", "one-shot");
-        if (strategy.equals("random")) {
+        String strategy = Args.string(cl, "strategy", ONE_SHOT);
+        if (strategy.equals(RANDOM)) {
             int trials = Args.intValue(cl, "trials", 8);
             int steps = Args.intValue(cl, "trial-steps", 0);
             if (trials < 1 || steps < 0) {
@@ -164,7 +186,7 @@ public final class SearchMethodCommand implements Command {
             return RandomTrials.run(
                     method, p, trials, steps, JobOptions.words(words(), cl), out, err);
         }
-        if (!strategy.equals("one-shot")) {
+        if (!strategy.equals(ONE_SHOT) && !hasOneShotStrategies()) {
             throw new CliException("--strategy " + strategy + ": expected one-shot or random");
         }
         JobOptions.Prepared p = options.prepare(cl, file, c -> method.name());
