@@ -14,6 +14,7 @@ import org.dpnas.common.config.Config;
 import org.dpnas.common.run.RunDirectory;
 import org.dpnas.common.search.ConfigOption;
 import org.dpnas.common.search.Genotype;
+import org.dpnas.common.search.OneShotJob;
 import org.dpnas.common.search.OneShotStrategy;
 import org.dpnas.common.search.SearchMethod;
 import org.dpnas.common.search.SearchSpace;
@@ -213,7 +214,11 @@ public final class AutoDeepLabMethod implements SearchMethod {
 
     @Override
     public Block searchNetwork(Config config) {
-        return new AutoDeepLabSupernet(SearchJob.space(config));
+        Config search = config.sub("search");
+        return OneShotJob.forEvaluation(
+                SearchJob.supernet(SearchJob.space(config), search),
+                search,
+                config.getLong("seed"));
     }
 
     @Override

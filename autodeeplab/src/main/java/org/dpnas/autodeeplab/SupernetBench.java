@@ -130,7 +130,8 @@ public final class SupernetBench {
                 Config g =
                         ConfigLoader.load(SearchJob.defaults(), null, List.of()).sub("search.gdas");
                 net.sampleOps(
-                        new GdasSampler(seed, g.getFloat("tau_max"), g.getFloat("tau_min"), 1, 1));
+                        new GdasSampler(
+                                seed, g.getDouble("tau_max"), g.getDouble("tau_min"), 1, 1));
             }
             ParameterStore ps = new ParameterStore(base, false);
             // the search's own step and optimizer settings (search-defaults.json), not a copy

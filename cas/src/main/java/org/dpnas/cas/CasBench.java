@@ -97,7 +97,8 @@ public final class CasBench {
             if (strategy == OneShotStrategy.GDAS) {
                 Config g = search.sub("gdas");
                 net.sampleOps(
-                        new GdasSampler(seed, g.getFloat("tau_max"), g.getFloat("tau_min"), 1, 1));
+                        new GdasSampler(
+                                seed, g.getDouble("tau_max"), g.getDouble("tau_min"), 1, 1));
             }
             OpCosts costs =
                     OpCosts.of(

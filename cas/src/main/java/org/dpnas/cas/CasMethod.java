@@ -14,6 +14,7 @@ import org.dpnas.common.config.Config;
 import org.dpnas.common.run.RunDirectory;
 import org.dpnas.common.search.ConfigOption;
 import org.dpnas.common.search.Genotype;
+import org.dpnas.common.search.OneShotJob;
 import org.dpnas.common.search.OneShotStrategy;
 import org.dpnas.common.search.SearchMethod;
 import org.dpnas.common.search.SearchSpace;
@@ -225,7 +226,10 @@ public final class CasMethod implements SearchMethod {
 
     @Override
     public Block searchNetwork(Config config) {
-        return CasNet.supernet(CasSearchJob.sizes(config));
+        return OneShotJob.forEvaluation(
+                CasNet.supernet(CasSearchJob.sizes(config)),
+                config.sub("search"),
+                config.getLong("seed"));
     }
 
     @Override

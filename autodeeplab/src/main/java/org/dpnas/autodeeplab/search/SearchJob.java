@@ -77,6 +77,16 @@ public final class SearchJob {
     }
 
     /**
+     * The supernet a search configuration trains: fused cells for the bilevel strategy, plain cells
+     * for GDAS (which runs one op per edge; the fused evaluation mixes them all).
+     */
+    public static AutoDeepLabSupernet supernet(SupernetConfig space, Config search) {
+        return OneShotJob.strategy(search) == OneShotStrategy.GDAS
+                ? new AutoDeepLabSupernet(space, SupernetImpl.PLAIN)
+                : new AutoDeepLabSupernet(space);
+    }
+
+    /**
      * Runs (or resumes) a search.
      *
      * @param config the resolved configuration
@@ -91,11 +101,7 @@ public final class SearchJob {
             throws Exception {
         Config search = config.sub("search");
         SupernetConfig space = space(config);
-        // GDAS runs one op per edge, which the plain cell evaluation does; the fused one mixes all
-        AutoDeepLabSupernet net =
-                OneShotJob.strategy(search) == OneShotStrategy.GDAS
-                        ? new AutoDeepLabSupernet(space, SupernetImpl.PLAIN)
-                        : new AutoDeepLabSupernet(space);
+        AutoDeepLabSupernet net = supernet(space, search);
         OneShotJob<AutoDeepLabGenotype> job =
                 new OneShotJob<>(
                         "autodeeplab search",

@@ -23,6 +23,7 @@ import org.dpnas.common.config.ConfigLoader;
 import org.dpnas.common.cost.LatencyMeter;
 import org.dpnas.common.cost.LatencyTable;
 import org.dpnas.common.run.AtomicFiles;
+import org.dpnas.common.run.MetricsLog;
 import org.dpnas.common.run.RunDirectory;
 import org.dpnas.common.search.OneShotJob;
 import org.dpnas.common.search.OneShotSearch;
@@ -174,15 +175,14 @@ public final class CasSearchJob {
                                     .extras(g -> Map.of("expected_cost", expected(net, costs[0])));
                         },
                         SegEvaluator::searchMetrics);
+        // the supernet's arrays are closed with the run: the final cost is the last epoch's record
+        List<JsonObject> history = MetricsLog.read(run.root().resolve("search/genotypes.jsonl"));
+        double finalCost =
+                history.isEmpty()
+                        ? initialCost[0]
+                        : history.get(history.size() - 1).get("expected_cost").getAsDouble();
         return new Outcome(
-                run,
-                o.best(),
-                o.last(),
-                o.loop(),
-                expected(net, costs[0]),
-                initialCost[0],
-                hw[0],
-                hw[1]);
+                run, o.best(), o.last(), o.loop(), finalCost, initialCost[0], hw[0], hw[1]);
     }
 
     /** Σ softmax(α)·cost of the supernet's current α. */

@@ -409,6 +409,26 @@ public final class OneShotJob<G extends Genotype> {
         return new Outcome<>(best, lastG, result);
     }
 
+    /**
+     * Prepares a search run's supernet for evaluation as the search left it: with {@code
+     * search.strategy = gdas} each edge runs its most likely op (GDAS's validation), otherwise the
+     * softmax mixture. Returns {@code net}.
+     */
+    public static <B extends Supernet<?>> B forEvaluation(B net, Config search, long seed) {
+        if (strategy(search) == OneShotStrategy.GDAS) {
+            if (!(net instanceof OpSampling s)) {
+                throw new IllegalArgumentException(
+                        "search.strategy gdas: the supernet "
+                                + net.getClass().getSimpleName()
+                                + " cannot sample its ops");
+            }
+            Config g = search.sub("gdas");
+            s.sampleOps(
+                    new GdasSampler(seed, g.getDouble("tau_max"), g.getDouble("tau_min"), 1, 1));
+        }
+        return net;
+    }
+
     /** Installs the GDAS sampler when the configuration asks for it; null for bilevel. */
     private GdasSampler installSampler(long seed, long perEpoch, long maxSteps) {
         if (strategy(search) != OneShotStrategy.GDAS) {
@@ -424,8 +444,8 @@ public final class OneShotJob<G extends Genotype> {
         GdasSampler sampler =
                 new GdasSampler(
                         seed,
-                        g.getFloat("tau_max"),
-                        g.getFloat("tau_min"),
+                        g.getDouble("tau_max"),
+                        g.getDouble("tau_min"),
                         perEpoch,
                         (maxSteps + perEpoch - 1) / perEpoch);
         s.sampleOps(sampler);

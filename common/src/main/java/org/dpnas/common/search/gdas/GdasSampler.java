@@ -82,7 +82,11 @@ public final class GdasSampler implements ArchRelaxation {
      */
     public double temperature(long t) {
         long e = Math.min(t / stepsPerEpoch, epochs - 1);
-        return epochs == 1 ? tauMax : tauMax - (tauMax - tauMin) * e / (epochs - 1);
+        if (e == 0) {
+            return tauMax;
+        }
+        // the last epoch is exactly τ_min
+        return e == epochs - 1 ? tauMin : tauMax - (tauMax - tauMin) * e / (epochs - 1);
     }
 
     /** One standard Gumbel draw, −log(−log u) with u uniform in (0, 1). */
