@@ -260,7 +260,9 @@ public final class CasMethod implements SearchMethod {
     public Optional<Bench> bench(String preset, String impl, int warmup, int iters, long seed)
             throws Exception {
         OneShotStrategy strategy =
-                impl == null || impl.equals("plain")
+                // the cells are evaluated plain either way (no fused CAS cell yet): fused and
+                // plain name the bilevel step
+                impl == null || impl.equals("plain") || impl.equals("fused")
                         ? OneShotStrategy.BILEVEL
                         : OneShotStrategy.parse(impl, "--impl (plain, or a one-shot strategy)");
         CasBench.Result r = CasBench.run(preset, strategy, warmup, iters, seed);

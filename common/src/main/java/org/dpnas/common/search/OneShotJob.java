@@ -260,7 +260,8 @@ public final class OneShotJob<G extends Genotype> {
                         search.getFloat("weight_lr"), maxSteps, search.getFloat("weight_min_lr"));
         LrSchedule archLr = LrSchedule.constant(search.getFloat("arch_lr"));
         ParameterStore store = new ParameterStore(base, false);
-        GdasSampler sampler = installSampler(seed, perEpoch, maxSteps);
+        GdasSampler sampler =
+                installSampler(net, search, seed, perEpoch, (maxSteps + perEpoch - 1) / perEpoch);
         List<ParamGroup> groups = new ArrayList<>();
         groups.add(weights);
         groups.addAll(archGroups);
@@ -415,22 +416,16 @@ public final class OneShotJob<G extends Genotype> {
      * softmax mixture. Returns {@code net}.
      */
     public static <B extends Supernet<?>> B forEvaluation(B net, Config search, long seed) {
-        if (strategy(search) == OneShotStrategy.GDAS) {
-            if (!(net instanceof OpSampling s)) {
-                throw new IllegalArgumentException(
-                        "search.strategy gdas: the supernet "
-                                + net.getClass().getSimpleName()
-                                + " cannot sample its ops");
-            }
-            Config g = search.sub("gdas");
-            s.sampleOps(
-                    new GdasSampler(seed, g.getDouble("tau_max"), g.getDouble("tau_min"), 1, 1));
-        }
+        installSampler(net, search, seed, 1, 1);
         return net;
     }
 
-    /** Installs the GDAS sampler when the configuration asks for it; null for bilevel. */
-    private GdasSampler installSampler(long seed, long perEpoch, long maxSteps) {
+    /**
+     * Installs a GDAS sampler of {@code epochs} epochs when {@code search.strategy} is gdas; null
+     * for bilevel.
+     */
+    private static GdasSampler installSampler(
+            Supernet<?> net, Config search, long seed, long perEpoch, long epochs) {
         if (strategy(search) != OneShotStrategy.GDAS) {
             return null;
         }
@@ -443,11 +438,7 @@ public final class OneShotJob<G extends Genotype> {
         Config g = search.sub("gdas");
         GdasSampler sampler =
                 new GdasSampler(
-                        seed,
-                        g.getDouble("tau_max"),
-                        g.getDouble("tau_min"),
-                        perEpoch,
-                        (maxSteps + perEpoch - 1) / perEpoch);
+                        seed, g.getDouble("tau_max"), g.getDouble("tau_min"), perEpoch, epochs);
         s.sampleOps(sampler);
         return sampler;
     }
