@@ -18,7 +18,9 @@ import org.dpnas.cli.eval.EvalDetCommand;
 import org.dpnas.cli.eval.EvalModelCommand;
 import org.dpnas.cli.eval.EvalSegCommand;
 import org.dpnas.cli.predict.PredictCommand;
+import org.dpnas.cli.pretrain.PretrainCommand;
 import org.dpnas.cli.search.SearchMethodCommand;
+import org.dpnas.cli.search.TrialChildCommand;
 import org.dpnas.cli.sweep.SweepCommand;
 import org.dpnas.cli.train.TrainCommand;
 import org.dpnas.cli.weights.ExportCommand;
@@ -95,6 +97,7 @@ public final class Main {
                         "search an architecture (writes best/genotype.json)",
                         methods.stream().map(SearchMethodCommand::new).toArray(Command[]::new)));
         commands.add(new TrainCommand());
+        commands.add(new PretrainCommand());
         commands.add(
                 new CommandGroup(
                         "eval",
@@ -131,6 +134,7 @@ public final class Main {
                                         methods.stream().map(BenchMethodCommand::new))
                                 .toArray(Command[]::new)));
         commands.add(new SweepCommand());
+        commands.add(new TrialChildCommand());
         return commands;
     }
 

@@ -151,7 +151,7 @@ public final class DataCheck {
         try {
             ds =
                     dataset.equals("coco")
-                            ? new CocoDetDataset(root, split, quiet)
+                            ? new CocoDetDataset(root, split, quiet, problems::add)
                             : new VocDetDataset(root, split, classes, false, quiet, problems::add);
         } catch (DatasetException e) {
             CheckReport r = new CheckReport(dataset, split, false, List.of());
@@ -173,7 +173,9 @@ public final class DataCheck {
                         "degenerate box(es) (zero or negative width or height) dropped");
             }
         } else if (ds instanceof CocoDetDataset coco) {
-            report.images(coco.size());
+            report.images(coco.listed());
+            report.droppedOutside(coco.droppedOutside());
+            report.clipped(coco.clipped());
             if (coco.droppedDegenerate() > 0) {
                 report.droppedDegenerate(coco.droppedDegenerate());
                 report.problem(

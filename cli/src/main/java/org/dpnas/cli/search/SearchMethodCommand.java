@@ -21,6 +21,7 @@ import org.dpnas.cli.Opts;
 import org.dpnas.common.config.Config;
 import org.dpnas.common.run.RunDirectory;
 import org.dpnas.common.search.ConfigOption;
+import org.dpnas.common.search.MultiTrialSearch;
 import org.dpnas.common.search.SearchMethod;
 
 /**
@@ -34,8 +35,52 @@ public final class SearchMethodCommand implements Command {
     private static final String ONE_SHOT = "one-shot";
     private static final String RANDOM = "random";
 
+    /** The options that set the {@code trials} section (children as processes). */
+    static final List<Key> TRIAL_KEYS =
+            List.of(
+                    new Key(
+                            "backend",
+                            "B",
+                            "where children run: inprocess (one after another in this process),"
+                                    + " local (processes on this machine) or slurm (jobs)",
+                            "trials.backend",
+                            Kind.STRING),
+                    new Key(
+                            "parallel",
+                            "K",
+                            "children in flight at once (local/slurm); results are told to the"
+                                    + " strategy as they arrive",
+                            "trials.parallel",
+                            Kind.INT),
+                    new Key(
+                            "slots",
+                            "N",
+                            "local processes (0: --parallel) or the Slurm array throttle (0: none)",
+                            "trials.slots",
+                            Kind.INT),
+                    new Key(
+                            "retries",
+                            "N",
+                            "submit a failed child again up to N times",
+                            "trials.retries",
+                            Kind.INT),
+                    new Key(
+                            "poll",
+                            "SECONDS",
+                            "seconds between two looks at the children's jobs",
+                            "trials.poll",
+                            Kind.FLOAT),
+                    new Key(
+                            "exec",
+                            "SHELL",
+                            "shell words that run dpnas inside a job (empty: DPNAS_HOME/dpnas)",
+                            "trials.exec",
+                            Kind.STRING));
+
     private final SearchMethod method;
     private final JobOptions options;
+    private final JobOptions trialOptions;
+    private final boolean ownTrials;
 
     /**
      * The search verb of one method.
@@ -69,12 +114,24 @@ public final class SearchMethodCommand implements Command {
                                             ? null
                                             : "search.strategy=" + new JsonPrimitive(s);
                                 });
+        this.ownTrials = method.searchDefaults().has("trials");
+        List<Key> withTrials = new ArrayList<>(keys);
+        withTrials.addAll(TRIAL_KEYS);
+        this.trialOptions = new JobOptions(() -> withTrials(method.searchDefaults()), withTrials);
     }
 
     /** Whether the method's one-shot search takes {@code search.strategy} (e.g. gdas). */
     private boolean hasOneShotStrategies() {
         JsonObject search = method.searchDefaults().getAsJsonObject("search");
         return search != null && search.has("strategy");
+    }
+
+    /** The method's defaults with a {@code trials} section (its own, or the common one). */
+    static com.google.gson.JsonObject withTrials(com.google.gson.JsonObject defaults) {
+        if (!defaults.has("trials")) {
+            defaults.add("trials", MultiTrialSearch.trialsDefaults());
+        }
+        return defaults;
     }
 
     /** The method this verb runs. */
@@ -106,7 +163,7 @@ public final class SearchMethodCommand implements Command {
                         "NAME",
                         "a preset config, " + method.presetsDir() + "/NAME.json",
                         method.defaultPreset()));
-        o.addAll(options.configOptions("JSON config instead of a preset (may name a 'base')"));
+        o.addAll(trialOptions.configOptions("JSON config instead of a preset (may name a 'base')"));
         o.addAll(JobOptions.runOptions(method.name()));
         o.add(
                 Opts.value(
@@ -182,14 +239,29 @@ public final class SearchMethodCommand implements Command {
             if (trials < 1 || steps < 0) {
                 throw new CliException("need --trials >= 1 and --trial-steps >= 0");
             }
-            JobOptions.Prepared p = options.prepare(cl, file, c -> method.name() + "-random");
+            JobOptions.Prepared p = trialOptions.prepare(cl, file, c -> method.name() + "-random");
             return RandomTrials.run(
                     method, p, trials, steps, JobOptions.words(words(), cl), out, err);
         }
         if (!strategy.equals(ONE_SHOT) && !hasOneShotStrategies()) {
             throw new CliException("--strategy " + strategy + ": expected one-shot or random");
         }
-        JobOptions.Prepared p = options.prepare(cl, file, c -> method.name());
+        if (!ownTrials) {
+            for (Key k : TRIAL_KEYS) {
+                if (cl.hasOption(k.option())) {
+                    throw new CliException(
+                            "--"
+                                    + k.option()
+                                    + ": "
+                                    + method.name()
+                                    + "'s own search runs in one process; --backend, --parallel,"
+                                    + " --slots, --retries, --poll and --exec apply to --strategy"
+                                    + " random and to multi-trial methods");
+                }
+            }
+        }
+        JobOptions.Prepared p =
+                (ownTrials ? trialOptions : options).prepare(cl, file, c -> method.name());
         err.println("run directory: " + p.run().root());
         SearchMethod.Outcome o =
                 method.search(p.config(), p.run(), p.resume(), JobOptions.words(words(), cl), err);

@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * DPNAS_SLURM_TEST=1} (as {@code .ci/run} sets after starting Slurm); skips with the reason
  * otherwise.
  */
-class SweepSlurmTest {
+public class SweepSlurmTest {
 
     private static final String[] TINY = {
         "train",
@@ -76,8 +76,13 @@ class SweepSlurmTest {
         assumeTrue(skip == null, skip);
     }
 
+    /** {@link #javaDpnas} as shell words for {@code --exec}. */
+    public static String javaExec() throws Exception {
+        return String.join(" ", javaDpnas().stream().map(TrialScript::quote).toList());
+    }
+
     /** The test JVM's real class path (surefire may hide it in a manifest-only jar). */
-    static String classPath() throws Exception {
+    public static String classPath() throws Exception {
         String cp = System.getProperty("java.class.path");
         String[] parts = cp.split(File.pathSeparator);
         if (parts.length == 1 && parts[0].endsWith(".jar")) {
@@ -96,7 +101,8 @@ class SweepSlurmTest {
         return cp;
     }
 
-    private static List<String> javaDpnas() throws Exception {
+    /** {@code java ... org.dpnas.cli.Main}: the dpnas command of this build, as words. */
+    public static List<String> javaDpnas() throws Exception {
         return List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dai.djl.offline=true",
@@ -129,9 +135,12 @@ class SweepSlurmTest {
         while (System.nanoTime() < end) {
             JsonObject s = state(sw);
             if (s != null) {
-                JsonObject t = trial(s, id);
-                if (wanted.contains(t.get("state").getAsString())) {
-                    return t;
+                for (JsonElement e : s.getAsJsonArray("trials")) {
+                    JsonObject t = e.getAsJsonObject();
+                    if (t.get("id").getAsString().equals(id)
+                            && wanted.contains(t.get("state").getAsString())) {
+                        return t;
+                    }
                 }
             }
             assertTrue(submitter.isAlive(), "the submitter ended early: exit " + exitOf(submitter));
@@ -271,6 +280,136 @@ class SweepSlurmTest {
                             ? Double.NaN
                             : r.get("queue_seconds").getAsDouble());
         }
+    }
+
+    /**
+     * A random search whose children are Slurm jobs, two in flight: one child's job is cancelled
+     * with {@code scancel} (recorded as a child without a result, replaced by the next proposal),
+     * the submitter is killed with SIGKILL while a child runs, and the same command with {@code
+     * --resume} re-attaches: no child runs twice, every child ends with its result or as cancelled,
+     * and the proposals are the seed's.
+     */
+    @Test
+    void randomSearchOnSlurmSurvivesACancelAndTheSubmittersDeath(@TempDir Path dir)
+            throws Exception {
+        assumeSlurm();
+        Path w = dir.resolve("search");
+        List<String> cmd = new ArrayList<>(javaDpnas());
+        cmd.add(1, "-Ddpnas.home=" + System.getProperty("dpnas.home", "."));
+        cmd.addAll(
+                List.of(
+                        "search",
+                        "autodeeplab",
+                        "--work-dir",
+                        w.toString(),
+                        "--set",
+                        "space.layers=3",
+                        "--set",
+                        "space.filter_multiplier=2",
+                        "--set",
+                        "space.blocks=2",
+                        "--set",
+                        "data.synthetic.train_size=8",
+                        "--set",
+                        "data.synthetic.val_size=4",
+                        "--set",
+                        "data.synthetic.height=16",
+                        "--set",
+                        "data.synthetic.width=16",
+                        "--batch-size",
+                        "2",
+                        "--threads",
+                        "1",
+                        "--device",
+                        "cpu",
+                        "--strategy",
+                        "random",
+                        "--trials",
+                        "3",
+                        "--trial-steps",
+                        "200",
+                        "--backend",
+                        "slurm",
+                        "--parallel",
+                        "2",
+                        "--poll",
+                        "0.5",
+                        "--exec",
+                        javaExec(),
+                        "--set",
+                        "trials.slurm.time=\"00:10:00\"",
+                        "--set",
+                        "trials.slurm.cpus_per_task=1",
+                        "--set",
+                        "trials.slurm.mem=\"1500M\""));
+        Path pool = w.resolve("launch");
+
+        // 1. cancel trial 1 once it runs; kill the submitter once trial 2 is submitted
+        Process first =
+                new ProcessBuilder(cmd)
+                        .redirectErrorStream(true)
+                        .redirectOutput(dir.resolve("first.log").toFile())
+                        .start();
+        String cancelled;
+        try {
+            JsonObject t1 = await(pool, "trial-0001", List.of("RUNNING"), first);
+            cancelled = t1.get("job").getAsString();
+            Shell.Result r = Shell.system().run(List.of("scancel", cancelled));
+            assertEquals(0, r.code(), r.message());
+            await(pool, "trial-0002", List.of("PENDING", "RUNNING"), first);
+        } finally {
+            first.destroyForcibly();
+            first.waitFor();
+        }
+        assertEquals(137, first.exitValue(), Files.readString(dir.resolve("first.log")));
+
+        // 2. the same command with --resume re-attaches and finishes
+        List<String> again = new ArrayList<>(cmd);
+        again.add("--resume");
+        Process second =
+                new ProcessBuilder(again)
+                        .redirectErrorStream(true)
+                        .redirectOutput(dir.resolve("second.log").toFile())
+                        .start();
+        assertTrue(second.waitFor(300, TimeUnit.SECONDS), "the re-attached search did not end");
+        String log2 = Files.readString(dir.resolve("second.log"));
+        assertEquals(1, second.exitValue(), "one child was cancelled\n" + log2);
+        assertTrue(log2.contains("re-attached: "), log2);
+        assertTrue(log2.contains("1 of 3 children ended without a result"), log2);
+
+        JsonObject s = state(pool);
+        assertEquals("COMPLETED", trial(s, "trial-0000").get("state").getAsString(), s.toString());
+        assertEquals("CANCELLED", trial(s, "trial-0001").get("state").getAsString(), s.toString());
+        assertEquals("COMPLETED", trial(s, "trial-0002").get("state").getAsString(), s.toString());
+        assertEquals(cancelled, trial(s, "trial-0001").get("job").getAsString());
+        for (String id : List.of("trial-0000", "trial-0001", "trial-0002")) {
+            assertEquals(1, trial(s, id).get("attempts").getAsInt(), id + " ran twice: " + s);
+        }
+        List<JsonObject> events = new ArrayList<>();
+        for (String line : Files.readAllLines(w.resolve("search/events.jsonl"))) {
+            events.add(JsonParser.parseString(line).getAsJsonObject());
+        }
+        List<String> kinds = events.stream().map(e -> e.get("event").getAsString()).toList();
+        assertEquals(List.of("propose", "propose"), kinds.subList(0, 2), kinds.toString());
+        assertEquals(6, kinds.size(), kinds.toString());
+        JsonObject failed =
+                events.stream()
+                        .filter(e -> e.get("event").getAsString().equals("failed"))
+                        .findFirst()
+                        .orElseThrow();
+        assertEquals(1, failed.get("id").getAsInt());
+        assertEquals("CANCELLED", failed.get("outcome").getAsString());
+        for (String t : List.of("trial-0000", "trial-0002")) {
+            Path run = w.resolve("trials").resolve(t);
+            double miou = Cli.json(run.resolve("final_metrics.json")).get("mIoU").getAsDouble();
+            assertTrue(miou >= 0 && miou <= 1, t + " mIoU " + miou);
+            assertEquals(
+                    miou, Cli.json(run.resolve("trial_result.json")).get("score").getAsDouble());
+            assertFalse(Cli.json(run.resolve("provenance.json")).has("resumes"), t + " resumed");
+        }
+        assertFalse(Files.exists(w.resolve("trials/trial-0001/trial_result.json")));
+        assertEquals(2, Files.readAllLines(w.resolve("search/history.jsonl")).size());
+        assertTrue(Files.exists(w.resolve("best/genotype.json")));
     }
 
     @Test

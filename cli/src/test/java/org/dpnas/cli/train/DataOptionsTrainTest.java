@@ -107,6 +107,38 @@ class DataOptionsTrainTest {
     }
 
     @Test
+    void dataSkipsOfAResumedRunCoverEveryProcess(@TempDir Path dir) throws Exception {
+        Path root = brokenCamVid(dir.resolve("camvid"));
+        Path run = dir.resolve("run");
+        assertEquals(0, dpnas(tiny(run, camvid(root, "skip"))).code());
+        com.google.gson.JsonObject first =
+                JsonParser.parseString(Files.readString(run.resolve("data_skips.json")))
+                        .getAsJsonObject();
+        assertEquals(2, first.getAsJsonObject("train").get("skipped_reads").getAsLong());
+        Outcome resumed =
+                dpnas(
+                        List.of(
+                                "train",
+                                "--work-dir",
+                                run.toString(),
+                                "--resume",
+                                "--max-steps",
+                                "4",
+                                "--allow-changes"));
+        assertEquals(0, resumed.code(), resumed.err());
+        com.google.gson.JsonObject both =
+                JsonParser.parseString(Files.readString(run.resolve("data_skips.json")))
+                        .getAsJsonObject();
+        // one bad read per step (batch 5 of 5 samples): two in each process, one bad sample
+        com.google.gson.JsonObject train = both.getAsJsonObject("train");
+        assertEquals(4, train.get("skipped_reads").getAsLong(), both.toString());
+        assertEquals(1, train.get("bad_samples").getAsLong(), both.toString());
+        assertTrue(train.getAsJsonObject("bad").get("4").getAsString().contains("cut.png"));
+        assertEquals(4, both.get("skipped_reads").getAsLong());
+        assertEquals(2, both.get("processes").getAsLong());
+    }
+
+    @Test
     void augmentedTrainingResumesExactly(@TempDir Path dir) throws Exception {
         String[] aug = {
             "--set", "data.synthetic.height=32",

@@ -2,6 +2,7 @@ package org.dpnas.common.launch;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.dpnas.common.config.Config;
 
 /**
  * The resources and options every job of a Slurm submission asks for; {@code null} (or 0) leaves an
@@ -42,6 +43,30 @@ public record SlurmSettings(
     /** No resources asked for: the cluster's defaults. */
     public static SlurmSettings defaults() {
         return new SlurmSettings(null, null, 0, null, null, null, List.of(), 0);
+    }
+
+    /**
+     * Reads settings from a configuration section with the keys {@code partition}, {@code time},
+     * {@code cpus_per_task}, {@code mem}, {@code gres}, {@code account} (null or {@code ""}: the
+     * cluster's default) and {@code extra_args}; no throttle.
+     *
+     * @param c the section, e.g. {@code trials.slurm}
+     * @return the settings
+     */
+    public static SlurmSettings fromConfig(Config c) {
+        return new SlurmSettings(
+                text(c, "partition"),
+                text(c, "time"),
+                c.getInt("cpus_per_task"),
+                text(c, "mem"),
+                text(c, "gres"),
+                text(c, "account"),
+                c.getStringList("extra_args"),
+                0);
+    }
+
+    private static String text(Config c, String key) {
+        return c.isNull(key) ? null : c.getString(key);
     }
 
     /** The same settings with another throttle. */

@@ -98,7 +98,10 @@ public final class RunDirectory {
 
     /**
      * Writes {@code data_skips.json} when {@code report} counts a bad sample (its {@code
-     * skipped_reads} or any view's {@code bad_samples} is positive); otherwise writes nothing.
+     * skipped_reads} or any view's {@code bad_samples} is positive); otherwise writes nothing. The
+     * report covers one process; when the file exists already (written by an earlier process of
+     * this run, which {@code --resume} continues; a fresh start removes it), the two are merged by
+     * {@link #mergeDataSkips}, so the file always describes the whole run.
      */
     public void writeDataSkips(JsonObject report) throws IOException {
         boolean any = report.has("skipped_reads") && report.get("skipped_reads").getAsLong() > 0;
@@ -109,9 +112,94 @@ public final class RunDirectory {
                 any = true;
             }
         }
-        if (any) {
-            writeJson(dataSkips(), report);
+        if (!any) {
+            return;
         }
+        JsonObject merged = report;
+        if (Files.exists(dataSkips())) {
+            JsonObject earlier;
+            try {
+                earlier = JsonParser.parseString(Files.readString(dataSkips())).getAsJsonObject();
+            } catch (RuntimeException e) {
+                throw new IOException(
+                        dataSkips()
+                                + " is not the JSON object an earlier process of this run wrote"
+                                + " ("
+                                + e.getMessage()
+                                + "); move it away to continue",
+                        e);
+            }
+            merged = mergeDataSkips(earlier, report);
+        }
+        writeJson(dataSkips(), merged);
+    }
+
+    /**
+     * Merges two {@code data_skips.json} reports of one run (an earlier process's and this one's):
+     * per view, {@code skipped_reads} add up, {@code bad} is the union of the bad samples (this
+     * process's message where both name one), {@code bad_samples} its size and {@code policy} this
+     * process's; the top-level {@code skipped_reads} is the sum over views, and {@code processes}
+     * counts the processes whose reports were merged (an unmerged report counts as one).
+     *
+     * @param earlier the report already in the run directory
+     * @param now this process's report
+     * @return a new merged report
+     */
+    public static JsonObject mergeDataSkips(JsonObject earlier, JsonObject now) {
+        JsonObject out = new JsonObject();
+        java.util.TreeSet<String> views = new java.util.TreeSet<>();
+        for (JsonObject r : List.of(earlier, now)) {
+            r.entrySet().stream()
+                    .filter(e -> e.getValue().isJsonObject())
+                    .forEach(e -> views.add(e.getKey()));
+        }
+        long total = 0;
+        for (String v : views) {
+            JsonObject a = earlier.has(v) ? earlier.getAsJsonObject(v) : new JsonObject();
+            JsonObject b = now.has(v) ? now.getAsJsonObject(v) : new JsonObject();
+            JsonObject one = new JsonObject();
+            JsonObject policy = b.has("policy") ? b : a;
+            if (policy.has("policy")) {
+                one.add("policy", policy.get("policy"));
+            }
+            long reads = longOf(a, "skipped_reads") + longOf(b, "skipped_reads");
+            one.addProperty("skipped_reads", reads);
+            java.util.TreeMap<String, com.google.gson.JsonElement> bad =
+                    new java.util.TreeMap<>(DATA_SKIP_KEYS);
+            for (JsonObject r : List.of(a, b)) {
+                if (r.has("bad") && r.get("bad").isJsonObject()) {
+                    r.getAsJsonObject("bad")
+                            .entrySet()
+                            .forEach(e -> bad.put(e.getKey(), e.getValue()));
+                }
+            }
+            one.addProperty("bad_samples", bad.size());
+            JsonObject badJson = new JsonObject();
+            bad.forEach(badJson::add);
+            one.add("bad", badJson);
+            out.add(v, one);
+            total += reads;
+        }
+        out.addProperty("skipped_reads", total);
+        out.addProperty("processes", processes(earlier) + processes(now));
+        return out;
+    }
+
+    /** Sample indices in numeric order, other keys after them in text order. */
+    private static final java.util.Comparator<String> DATA_SKIP_KEYS =
+            java.util.Comparator.<String, Boolean>comparing(k -> !k.matches("\\d{1,18}"))
+                    .thenComparing(
+                            (x, y) ->
+                                    x.matches("\\d{1,18}") && y.matches("\\d{1,18}")
+                                            ? Long.compare(Long.parseLong(x), Long.parseLong(y))
+                                            : x.compareTo(y));
+
+    private static long longOf(JsonObject o, String key) {
+        return o.has(key) && o.get(key).isJsonPrimitive() ? o.get(key).getAsLong() : 0L;
+    }
+
+    private static long processes(JsonObject report) {
+        return report.has("processes") ? report.get("processes").getAsLong() : 1L;
     }
 
     /** {@code best/}: the best result (genotype, final metrics). */

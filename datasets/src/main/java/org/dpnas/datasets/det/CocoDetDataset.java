@@ -15,8 +15,10 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 import org.dpnas.common.data.Box;
 import org.dpnas.datasets.seg.DatasetException;
 import org.dpnas.datasets.seg.ImageDecoder;
@@ -30,8 +32,19 @@ import org.dpnas.datasets.seg.ImageDecoder;
  * indices in increasing id order ({@link #index(int)}, {@link #categoryId(int)}). A COCO {@code
  * bbox [x, y, w, h]} becomes {@code Box(x, y, x + w, y + h)}; {@code iscrowd} annotations become
  * ignore regions; boxes with zero or negative width or height are dropped and counted in {@link
- * #droppedDegenerate()} with one warning line. Images without annotations are kept. Images are
- * ordered by image id and decoded lazily; the dataset is immutable and thread-safe.
+ * #droppedDegenerate()} with one warning line. A box entirely outside its image's declared size is
+ * dropped and counted in {@link #droppedOutside()}; a box partly outside is clipped to the image
+ * and counted in {@link #clipped()} (one warning line per kind). Images without annotations are
+ * kept. Images are ordered by image id and decoded lazily; the dataset is immutable and
+ * thread-safe.
+ *
+ * <p><b>Problems.</b> As for {@link VocDetDataset}: by default the first problem of an annotation
+ * (unknown image or category id, a bbox that is not four finite numbers, missing fields) or of an
+ * image (file missing) stops loading with a {@link DatasetException} naming the file. With a
+ * problem sink, each such problem goes to the sink, the annotation or image concerned is left out,
+ * and loading continues. A box entirely outside its image is a problem for the sink too (without
+ * one it is dropped with the warning). A file that cannot be parsed as a whole (truncated JSON,
+ * duplicate image or category ids, no categories) always stops loading.
  */
 public final class CocoDetDataset implements DetDataset {
 
@@ -39,9 +52,12 @@ public final class CocoDetDataset implements DetDataset {
     private record Entry(
             long imageId, Path image, int width, int height, List<Box> boxes, List<Box> ignore) {}
 
-    /** One annotation as read, before category and image lookup. */
+    /**
+     * One annotation as read, before category and image lookup; {@code problem} is non-null when
+     * the record itself is unusable.
+     */
     private record RawAnnotation(
-            long id, long imageId, int categoryId, double[] bbox, boolean crowd) {}
+            long id, long imageId, int categoryId, double[] bbox, boolean crowd, String problem) {}
 
     /** One image record as read. */
     private record RawImage(long id, String fileName, int width, int height) {}
@@ -54,6 +70,9 @@ public final class CocoDetDataset implements DetDataset {
     private final int[] categoryIds;
     private final Map<Integer, Integer> indexOfCategory;
     private final int droppedDegenerate;
+    private final int droppedOutside;
+    private final int clipped;
+    private final int listed;
 
     /**
      * Reads a split, sending warnings to the logger.
@@ -76,6 +95,24 @@ public final class CocoDetDataset implements DetDataset {
      *     annotation refers to an unknown image or category, or an image file is missing
      */
     public CocoDetDataset(Path root, String split, PrintStream warnings) {
+        this(root, split, warnings, null);
+    }
+
+    /**
+     * Reads a split, sending each problem to {@code problems} instead of stopping at the first.
+     *
+     * @param problems receives every problem of an annotation or image (which is then left out), or
+     *     {@code null} to throw the first one
+     * @see #CocoDetDataset(Path, String, PrintStream)
+     */
+    public CocoDetDataset(
+            Path root, String split, PrintStream warnings, Consumer<DatasetException> problems) {
+        Consumer<DatasetException> sink =
+                problems != null
+                        ? problems
+                        : e -> {
+                            throw e;
+                        };
         this.root = Objects.requireNonNull(root, "root");
         this.split = Objects.requireNonNull(split, "split");
         if (!Files.isDirectory(root)) {
@@ -119,36 +156,84 @@ public final class CocoDetDataset implements DetDataset {
             ignore.add(new ArrayList<>());
         }
         int dropped = 0;
+        int droppedOut = 0;
+        int clippedBoxes = 0;
         List<String> droppedWhere = new ArrayList<>();
+        List<String> outsideWhere = new ArrayList<>();
+        List<String> clippedWhere = new ArrayList<>();
         for (RawAnnotation a : annotations) {
+            if (a.problem() != null) {
+                sink.accept(
+                        new DatasetException(
+                                annotationFile, "annotation " + a.id() + ": " + a.problem()));
+                continue;
+            }
             Integer pos = position.get(a.imageId());
             if (pos == null) {
-                throw new DatasetException(
-                        annotationFile,
-                        "annotation " + a.id() + " refers to unknown image id " + a.imageId());
+                sink.accept(
+                        new DatasetException(
+                                annotationFile,
+                                "annotation "
+                                        + a.id()
+                                        + " refers to unknown image id "
+                                        + a.imageId()));
+                continue;
             }
             Integer cls = indexOfCategory.get(a.categoryId());
             if (cls == null) {
-                throw new DatasetException(
-                        annotationFile,
-                        "annotation "
-                                + a.id()
-                                + " refers to unknown category id "
-                                + a.categoryId());
+                sink.accept(
+                        new DatasetException(
+                                annotationFile,
+                                "annotation "
+                                        + a.id()
+                                        + " refers to unknown category id "
+                                        + a.categoryId()));
+                continue;
             }
+            RawImage im = images.get(pos);
+            String where = "annotation " + a.id() + " (" + im.fileName() + ")";
             double[] b = a.bbox();
             if (!(b[2] > 0) || !(b[3] > 0)) {
                 dropped++;
-                droppedWhere.add("annotation " + a.id() + " (" + images.get(pos).fileName() + ")");
+                droppedWhere.add(where);
                 continue;
             }
-            Box box =
-                    new Box(
-                            (float) b[0],
-                            (float) b[1],
-                            (float) (b[0] + b[2]),
-                            (float) (b[1] + b[3]),
-                            cls);
+            double x1 = b[0];
+            double y1 = b[1];
+            double x2 = b[0] + b[2];
+            double y2 = b[1] + b[3];
+            int w = im.width();
+            int h = im.height();
+            if ((w > 0 && (x1 >= w || x2 <= 0)) || (h > 0 && (y1 >= h || y2 <= 0))) {
+                droppedOut++;
+                outsideWhere.add(where);
+                if (problems != null) {
+                    problems.accept(
+                            new DatasetException(
+                                    annotationFile,
+                                    String.format(
+                                            Locale.ROOT,
+                                            "%s: bbox [%s, %s, %s, %s] lies entirely outside the"
+                                                    + " %dx%d image (dropped)",
+                                            where,
+                                            fmt(b[0]),
+                                            fmt(b[1]),
+                                            fmt(b[2]),
+                                            fmt(b[3]),
+                                            w,
+                                            h)));
+                }
+                continue;
+            }
+            if (x1 < 0 || y1 < 0 || (w > 0 && x2 > w) || (h > 0 && y2 > h)) {
+                clippedBoxes++;
+                clippedWhere.add(where);
+                x1 = Math.max(0, x1);
+                y1 = Math.max(0, y1);
+                x2 = w > 0 ? Math.min(w, x2) : x2;
+                y2 = h > 0 ? Math.min(h, y2) : y2;
+            }
+            Box box = new Box((float) x1, (float) y1, (float) x2, (float) y2, cls);
             (a.crowd() ? ignore : boxes).get(pos).add(box);
         }
         List<Entry> list = new ArrayList<>(images.size());
@@ -156,13 +241,15 @@ public final class CocoDetDataset implements DetDataset {
             RawImage im = images.get(i);
             Path file = imageDir.resolve(im.fileName());
             if (!Files.isRegularFile(file)) {
-                throw new DatasetException(
-                        file,
-                        "image file not found (image id "
-                                + im.id()
-                                + " in "
-                                + annotationFile
-                                + ")");
+                sink.accept(
+                        new DatasetException(
+                                file,
+                                "image file not found (image id "
+                                        + im.id()
+                                        + " in "
+                                        + annotationFile
+                                        + ")"));
+                continue;
             }
             list.add(
                     new Entry(
@@ -174,7 +261,10 @@ public final class CocoDetDataset implements DetDataset {
                             List.copyOf(ignore.get(i))));
         }
         this.entries = List.copyOf(list);
+        this.listed = images.size();
         this.droppedDegenerate = dropped;
+        this.droppedOutside = droppedOut;
+        this.clipped = clippedBoxes;
         if (dropped > 0) {
             Warnings.emit(
                     warnings,
@@ -185,6 +275,32 @@ public final class CocoDetDataset implements DetDataset {
                             + " degenerate box(es) (zero or negative width or height): "
                             + Warnings.names(droppedWhere));
         }
+        if (droppedOut > 0) {
+            Warnings.emit(
+                    warnings,
+                    CocoDetDataset.class,
+                    annotationFile
+                            + ": dropped "
+                            + droppedOut
+                            + " box(es) entirely outside the image: "
+                            + Warnings.names(outsideWhere));
+        }
+        if (clippedBoxes > 0) {
+            Warnings.emit(
+                    warnings,
+                    CocoDetDataset.class,
+                    annotationFile
+                            + ": clipped "
+                            + clippedBoxes
+                            + " box(es) partly outside the image to it: "
+                            + Warnings.names(clippedWhere));
+        }
+    }
+
+    private static String fmt(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15
+                ? Long.toString((long) v)
+                : Double.toString(v);
     }
 
     private static void parse(
@@ -262,6 +378,7 @@ public final class CocoDetDataset implements DetDataset {
         int categoryId = Integer.MIN_VALUE;
         double[] bbox = null;
         boolean crowd = false;
+        String problem = null;
         json.beginObject();
         while (json.hasNext()) {
             switch (json.nextName()) {
@@ -286,9 +403,12 @@ public final class CocoDetDataset implements DetDataset {
                     }
                     json.endArray();
                     if (n != 4) {
-                        throw new DatasetException(
-                                file,
-                                "annotation " + id + ": bbox has " + n + " numbers, expected 4");
+                        problem = "bbox has " + n + " numbers, expected 4 [x, y, width, height]";
+                    } else if (!(Double.isFinite(b[0])
+                            && Double.isFinite(b[1])
+                            && Double.isFinite(b[2])
+                            && Double.isFinite(b[3]))) {
+                        problem = "bbox " + Arrays.toString(b) + " is not finite";
                     }
                     bbox = b;
                 }
@@ -296,16 +416,10 @@ public final class CocoDetDataset implements DetDataset {
             }
         }
         json.endObject();
-        if (imageId < 0 || categoryId == Integer.MIN_VALUE || bbox == null) {
-            throw new DatasetException(
-                    file,
-                    "annotation "
-                            + id
-                            + " lacks image_id, category_id or bbox (near "
-                            + json.getPath()
-                            + ")");
+        if (problem == null && (imageId < 0 || categoryId == Integer.MIN_VALUE || bbox == null)) {
+            problem = "lacks image_id, category_id or bbox (near " + json.getPath() + ")";
         }
-        return new RawAnnotation(id, imageId, categoryId, bbox, crowd);
+        return new RawAnnotation(id, imageId, categoryId, bbox, crowd, problem);
     }
 
     private static void readCategory(JsonReader json, Path file, Map<Integer, String> categories)
@@ -379,6 +493,21 @@ public final class CocoDetDataset implements DetDataset {
     /** Number of boxes with zero or negative width or height dropped while reading. */
     public int droppedDegenerate() {
         return droppedDegenerate;
+    }
+
+    /** Number of boxes dropped because they lie entirely outside their image's declared size. */
+    public int droppedOutside() {
+        return droppedOutside;
+    }
+
+    /** Number of boxes partly outside their image's declared size, clipped to it. */
+    public int clipped() {
+        return clipped;
+    }
+
+    /** Number of image records in the instances file (those left out for a problem included). */
+    public int listed() {
+        return listed;
     }
 
     @Override

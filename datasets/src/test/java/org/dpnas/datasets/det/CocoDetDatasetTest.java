@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.dpnas.common.data.Box;
+import org.dpnas.datasets.augment.BadSampleDataset;
 import org.dpnas.datasets.seg.DatasetException;
 import org.dpnas.datasets.seg.TestFiles;
 import org.junit.jupiter.api.Test;
@@ -168,5 +169,108 @@ class CocoDetDatasetTest {
         TestFiles.truncate(img, 300);
         DatasetException e = assertThrows(DatasetException.class, () -> ds.get(1));
         assertTrue(e.getMessage().startsWith(img.toString()), e.getMessage());
+    }
+
+    /** One annotation of each problem kind, a clipped box and a good box; image 42's file gone. */
+    private Path problemFile() {
+        images();
+        try {
+            Files.delete(root.resolve("val2017/000000000042.jpg"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return json(
+                "{"
+                        + IMAGES
+                        + ", "
+                        + CATEGORIES
+                        + ", \"annotations\": ["
+                        + "{\"image_id\": 7, \"bbox\": [1, 2, 3], \"category_id\": 1, \"id\": 9},"
+                        + "{\"image_id\": 7, \"bbox\": [1, 1, 2, 2], \"category_id\": 2,"
+                        + " \"id\": 10},"
+                        + "{\"image_id\": 8, \"bbox\": [1, 1, 2, 2], \"category_id\": 1,"
+                        + " \"id\": 11},"
+                        + "{\"image_id\": 7, \"bbox\": [50, 1, 5, 5], \"category_id\": 1,"
+                        + " \"id\": 12},"
+                        + "{\"image_id\": 7, \"bbox\": [35, 25, 10, 10], \"category_id\": 3,"
+                        + " \"id\": 13},"
+                        + "{\"image_id\": 100, \"bbox\": [3, 4, 5, 6], \"category_id\": 7,"
+                        + " \"id\": 14}]}");
+    }
+
+    @Test
+    void problemSinkReceivesEveryProblemAndLoadingContinues() {
+        Path file = problemFile();
+        List<DatasetException> problems = new java.util.ArrayList<>();
+        CocoDetDataset ds = new CocoDetDataset(root, "val", warnings, problems::add);
+        List<String> messages = problems.stream().map(Throwable::getMessage).toList();
+        assertEquals(5, messages.size(), messages.toString());
+        assertEquals(
+                file + ": annotation 9: bbox has 3 numbers, expected 4 [x, y, width, height]",
+                messages.get(0));
+        assertEquals(file + ": annotation 10 refers to unknown category id 2", messages.get(1));
+        assertEquals(file + ": annotation 11 refers to unknown image id 8", messages.get(2));
+        assertEquals(
+                file
+                        + ": annotation 12 (000000000007.jpg): bbox [50, 1, 5, 5] lies entirely"
+                        + " outside the 40x30 image (dropped)",
+                messages.get(3));
+        Path gone = root.resolve("val2017/000000000042.jpg");
+        assertTrue(messages.get(4).startsWith(gone + ": image file not found"), messages.get(4));
+        assertEquals(gone, problems.get(4).file());
+
+        // the rest loads: images 7 and 100, the partly-outside box clipped to the 40x30 image
+        assertEquals(2, ds.size());
+        assertEquals(3, ds.listed());
+        assertEquals(7, ds.imageId(0));
+        assertEquals(100, ds.imageId(1));
+        assertEquals(List.of(new Box(35, 25, 40, 30, 1)), ds.get(0).boxes());
+        assertEquals(List.of(new Box(3, 4, 8, 10, 2)), ds.get(1).boxes());
+        assertEquals(1, ds.clipped());
+        assertEquals(1, ds.droppedOutside());
+        String text = log.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("clipped 1 box(es)"), text);
+        assertTrue(text.contains("dropped 1 box(es) entirely outside"), text);
+    }
+
+    @Test
+    void withoutSinkTheFirstProblemStopsLoadingNamingIt() {
+        Path file = problemFile();
+        DatasetException e =
+                assertThrows(DatasetException.class, () -> new CocoDetDataset(root, "val"));
+        assertEquals(
+                file + ": annotation 9: bbox has 3 numbers, expected 4 [x, y, width, height]",
+                e.getMessage());
+    }
+
+    @Test
+    void onBadSamplePolicyFailsWithHintOrSkipsWithRecordedReasons() {
+        problemFile();
+        DetProblems fail = new DetProblems(BadSampleDataset.Policy.FAIL, null);
+        DatasetException e =
+                assertThrows(
+                        DatasetException.class,
+                        () -> new CocoDetDataset(root, "val", warnings, fail));
+        assertTrue(e.getMessage().contains("annotation 9: bbox has 3 numbers"), e.getMessage());
+        assertTrue(e.getMessage().contains("data.on_bad_sample=skip"), e.getMessage());
+
+        ByteArrayOutputStream said = new ByteArrayOutputStream();
+        DetProblems skip =
+                new DetProblems(
+                        BadSampleDataset.Policy.SKIP,
+                        new PrintStream(said, true, StandardCharsets.UTF_8));
+        CocoDetDataset ds = new CocoDetDataset(root, "val", warnings, skip);
+        assertEquals(2, ds.size());
+        com.google.gson.JsonObject report = skip.report();
+        assertEquals("skip", report.get("policy").getAsString());
+        assertEquals(5, report.get("bad_samples").getAsInt());
+        assertEquals(0, report.get("skipped_reads").getAsInt());
+        assertTrue(
+                report.getAsJsonObject("bad")
+                        .get("1")
+                        .getAsString()
+                        .endsWith("annotation 10 refers to unknown category id 2"),
+                report.toString());
+        assertEquals(5, said.toString(StandardCharsets.UTF_8).lines().count());
     }
 }
