@@ -22,6 +22,7 @@ import org.dpnas.common.config.Config;
 import org.dpnas.common.run.RunDirectory;
 import org.dpnas.common.search.ConfigOption;
 import org.dpnas.common.search.MultiTrialSearch;
+import org.dpnas.common.search.OneShotStrategy;
 import org.dpnas.common.search.SearchMethod;
 
 /**
@@ -245,6 +246,17 @@ public final class SearchMethodCommand implements Command {
         }
         if (!strategy.equals(ONE_SHOT) && !hasOneShotStrategies()) {
             throw new CliException("--strategy " + strategy + ": expected one-shot or random");
+        }
+        if (!strategy.equals(ONE_SHOT)) {
+            try {
+                OneShotStrategy.parse(strategy, "--strategy");
+            } catch (IllegalArgumentException e) {
+                throw new CliException(
+                        "--strategy "
+                                + strategy
+                                + ": expected one-shot, random, or a one-shot strategy (bilevel"
+                                + " or gdas)");
+            }
         }
         if (!ownTrials) {
             for (Key k : TRIAL_KEYS) {

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code --strategy gdas} on both DARTS-cell spaces through the shared one-shot job: the
  * temperature is logged per step, a search killed after a checkpoint resumes to the same files as
- * an uninterrupted one (the sampler's stream is in the checkpoint), and an unknown strategy is
- * refused naming the key.
+ * an uninterrupted one (the sampler's stream is in the checkpoint), and an unknown strategy is a
+ * usage error (exit 2, no run directory).
  */
 class GdasStrategyTest {
 
@@ -140,8 +140,9 @@ class GdasStrategyTest {
         assertTrue(Files.exists(run.resolve("best/genotype.json")));
 
         Outcome bad = dpnas(autodeeplabWith("darts2", dir.resolve("bad")));
-        assertNotEquals(0, bad.code());
-        assertTrue(bad.err().contains("search.strategy"), bad.err());
+        assertEquals(2, bad.code(), bad.err());
+        assertTrue(bad.err().contains("--strategy darts2"), bad.err());
         assertTrue(bad.err().contains("bilevel or gdas"), bad.err());
+        assertTrue(!Files.exists(dir.resolve("bad")), "a usage error creates no run directory");
     }
 }
