@@ -149,16 +149,7 @@ public record AutoDeepLabGenotype(
      */
     public static AutoDeepLabGenotype fromJson(String json) {
         JsonObject o = GenotypeFiles.parse(json);
-        int schema = GenotypeFiles.integer(o, "schema");
-        if (schema != SCHEMA) {
-            throw new IllegalArgumentException(
-                    "genotype schema " + schema + " is not supported (expected " + SCHEMA + ")");
-        }
-        String method = GenotypeFiles.field(o, "method").getAsString();
-        if (!METHOD.equals(method)) {
-            throw new IllegalArgumentException(
-                    "genotype is for method '" + method + "', not '" + METHOD + "'");
-        }
+        GenotypeFiles.checkHeader(o, SCHEMA, METHOD);
         List<List<CellEdge>> cell = new ArrayList<>();
         for (JsonElement b : GenotypeFiles.field(o, "cell").getAsJsonArray()) {
             List<CellEdge> block = new ArrayList<>();

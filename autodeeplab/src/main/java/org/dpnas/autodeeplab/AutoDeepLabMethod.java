@@ -14,6 +14,8 @@ import org.dpnas.common.config.Config;
 import org.dpnas.common.run.RunDirectory;
 import org.dpnas.common.search.ConfigOption;
 import org.dpnas.common.search.Genotype;
+import org.dpnas.common.search.OneShotJob;
+import org.dpnas.common.search.OneShotStrategy;
 import org.dpnas.common.search.SearchMethod;
 import org.dpnas.common.search.SearchSpace;
 
@@ -212,7 +214,11 @@ public final class AutoDeepLabMethod implements SearchMethod {
 
     @Override
     public Block searchNetwork(Config config) {
-        return new AutoDeepLabSupernet(SearchJob.space(config));
+        Config search = config.sub("search");
+        return OneShotJob.forEvaluation(
+                SearchJob.supernet(SearchJob.space(config), search),
+                search,
+                config.getLong("seed"));
     }
 
     @Override
@@ -241,40 +247,35 @@ public final class AutoDeepLabMethod implements SearchMethod {
     public Optional<Bench> bench(String preset, String impl, int warmup, int iters, long seed)
             throws Exception {
         SupernetBench.Preset p = SupernetBench.Preset.named(preset);
+        // --impl fused | plain (the bilevel step), or a one-shot strategy such as gdas (plain
+        // cells)
+        String name = impl == null ? "fused" : impl.toLowerCase(Locale.ROOT);
+        boolean cellImpl = name.equals("fused") || name.equals("plain");
         SupernetImpl i =
-                SupernetImpl.valueOf((impl == null ? "fused" : impl).toUpperCase(Locale.ROOT));
-        SupernetBench.Result r = SupernetBench.run(p, i, warmup, iters, seed);
-        List<String[]> n = new ArrayList<>();
-        n.add(
-                new String[] {
-                    "weight_step_ms", String.format(Locale.ROOT, "%.1f", r.weightStepMs())
-                });
-        n.add(new String[] {"arch_step_ms", String.format(Locale.ROOT, "%.1f", r.archStepMs())});
-        n.add(
-                new String[] {
-                    "images_per_s", String.format(Locale.ROOT, "%.3f", r.imagesPerSecond())
-                });
-        n.add(new String[] {"peak_rss_mib", String.format(Locale.ROOT, "%.0f", r.peakRssMib())});
-        n.add(new String[] {"arrays_per_step", String.valueOf(r.arraysPerStep())});
+                cellImpl ? SupernetImpl.valueOf(name.toUpperCase(Locale.ROOT)) : SupernetImpl.PLAIN;
+        OneShotStrategy strategy =
+                cellImpl
+                        ? OneShotStrategy.BILEVEL
+                        : OneShotStrategy.parse(
+                                name, "--impl (fused, plain or a one-shot strategy)");
+        SupernetBench.Result r = SupernetBench.run(p, i, strategy, warmup, iters, seed);
+        List<String[]> n = new ArrayList<>(r.timing().lines());
         n.add(
                 new String[] {
                     "forward_ms",
                     String.format(Locale.ROOT, "%.1f (of the weight step)", r.forwardMs())
                 });
-        JsonObject o = new JsonObject();
-        o.addProperty("preset", p.name());
-        o.addProperty("iters", iters);
-        o.addProperty("weight_step_ms", r.weightStepMs());
-        o.addProperty("arch_step_ms", r.archStepMs());
-        o.addProperty("images_per_s", r.imagesPerSecond());
-        o.addProperty("peak_rss_mib", r.peakRssMib());
+        JsonObject o = r.timing().json(p.name(), iters);
+        o.addProperty("strategy", strategy.configName());
+        o.addProperty("forward_ms", r.forwardMs());
         String header =
                 String.format(
                         Locale.ROOT,
-                        "preset %s (%s), impl %s, %d iters after %d warm-up",
+                        "preset %s (%s), impl %s, %s step, %d iters after %d warm-up",
                         p.name(),
                         p.config(),
                         i.name().toLowerCase(Locale.ROOT),
+                        strategy.configName(),
                         iters,
                         warmup);
         return Optional.of(new Bench(header, n, o));

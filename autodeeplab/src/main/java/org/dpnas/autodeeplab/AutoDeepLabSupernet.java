@@ -22,7 +22,10 @@ import org.dpnas.autodeeplab.nn.FusedCell;
 import org.dpnas.autodeeplab.nn.SearchAspp;
 import org.dpnas.autodeeplab.nn.SearchCell;
 import org.dpnas.autodeeplab.nn.Stem;
+import org.dpnas.common.nn.ops.ArchRelaxation;
 import org.dpnas.common.nn.ops.OpSpec;
+import org.dpnas.common.nn.ops.OpWeights;
+import org.dpnas.common.search.OpSampling;
 import org.dpnas.common.search.Supernet;
 
 /**
@@ -44,7 +47,7 @@ import org.dpnas.common.search.Supernet;
  * — lives in the input's manager.
  */
 public final class AutoDeepLabSupernet extends AbstractBlock
-        implements Supernet<AutoDeepLabGenotype> {
+        implements Supernet<AutoDeepLabGenotype>, OpSampling {
 
     private static final float MASKED = -1e9f;
 
@@ -56,6 +59,7 @@ public final class AutoDeepLabSupernet extends AbstractBlock
     private final SearchAspp[] heads;
     private final Parameter alphas;
     private final Parameter betas;
+    private ArchRelaxation relaxation = ArchRelaxation.SOFTMAX;
 
     /**
      * The supernet's size without building it.
@@ -257,6 +261,22 @@ public final class AutoDeepLabSupernet extends AbstractBlock
         return List.of(alphas, betas);
     }
 
+    /**
+     * Weights the cells' edges with {@code relaxation} from now on (e.g. GDAS's sampled ops); β
+     * stays a softmax.
+     *
+     * @throws IllegalStateException on the fused evaluation, which runs every op of an edge
+     */
+    @Override
+    public void sampleOps(ArchRelaxation relaxation) {
+        if (impl == SupernetImpl.FUSED && relaxation != ArchRelaxation.SOFTMAX) {
+            throw new IllegalStateException(
+                    "sampled ops (GDAS) need the plain cell evaluation; the fused one runs every"
+                            + " op of an edge");
+        }
+        this.relaxation = relaxation;
+    }
+
     /** The genotype decoded from the current α and β (top-2 cell, Viterbi path). */
     @Override
     public AutoDeepLabGenotype derive() {
@@ -389,7 +409,9 @@ public final class AutoDeepLabSupernet extends AbstractBlock
         Device device = x.getDevice();
         int layers = config.layers();
         // the architecture weights, each softmax taken once per pass, in the input's manager
-        NDArray alphaHat = ps.getValue(alphas, device, training).softmax(1);
+        OpWeights opWeights =
+                relaxation.weights(ps.getValue(alphas, device, training), training, sm);
+        NDArray alphaHat = opWeights.weights();
         alphaHat.attach(sm);
         NDArray[] rows = null;
         NDArray[] mixing = null;
@@ -421,7 +443,18 @@ public final class AutoDeepLabSupernet extends AbstractBlock
                 try (NDScope scope = new NDScope()) {
                     cur[s] =
                             node(
-                                    ps, cell, l, s, prev, prevPrev, hs, ws, betaHat, rows, mixing,
+                                    ps,
+                                    cell,
+                                    l,
+                                    s,
+                                    prev,
+                                    prevPrev,
+                                    hs,
+                                    ws,
+                                    betaHat,
+                                    rows,
+                                    opWeights.selected(),
+                                    mixing,
                                     training);
                     NDScope.unregister(cur[s]);
                 }
@@ -459,6 +492,7 @@ public final class AutoDeepLabSupernet extends AbstractBlock
             long[] ws,
             NDArray betaHat,
             NDArray[] rows,
+            int[] selected,
             NDArray[] mixing,
             boolean training) {
         FusedCell fused = cell instanceof FusedCell f ? f : null;
@@ -477,7 +511,7 @@ public final class AutoDeepLabSupernet extends AbstractBlock
         NDArray[] outs =
                 fused != null
                         ? fused.apply(ps, s0, s1, mixing, training)
-                        : plain.apply(ps, s0, s1, rows, training);
+                        : plain.apply(ps, s0, s1, rows, selected, training);
         NDArray node = null;
         for (int k = 0; k < 3; k++) {
             if (outs[k] != null) {

@@ -6,20 +6,17 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 import org.dpnas.autodeeplab.search.SearchJob;
 import org.dpnas.common.config.Config;
 import org.dpnas.common.config.ConfigLoader;
 import org.dpnas.common.search.OneShotSearch;
+import org.dpnas.common.search.OneShotStrategy;
+import org.dpnas.common.search.StepBench;
+import org.dpnas.common.search.gdas.GdasSampler;
 import org.dpnas.common.train.Adam;
 import org.dpnas.common.train.Constants;
 import org.dpnas.common.train.LrSchedule;
-import org.dpnas.common.train.OpProfile;
 import org.dpnas.common.train.ParamGroup;
 import org.dpnas.common.train.Sgd;
 
@@ -30,13 +27,11 @@ import org.dpnas.common.train.Sgd;
  * ai.djl.ndarray.NDList)} and {@code archStep}) and the optimizer settings of the search defaults
  * ({@code search-defaults.json}: SGD momentum 0.9, weight decay 3e-4, lr 0.025, no gradient-norm
  * clipping (the reference's default); Adam (0.9, 0.999), weight decay 1e-3, lr 3e-3 on α and β).
- * Each step runs in its own sub-manager; the medians over the timed iterations are reported,
- * together with the number of arrays a weight step creates and the process's peak resident memory.
+ * The timing loop is the one every method's benchmark shares ({@link StepBench}); this class adds
+ * the forward pass's share of the weight step, and GDAS's step (one sampled op per edge, plain
+ * cells) beside the bilevel one.
  */
 public final class SupernetBench {
-
-    /** The ignore label of the segmentation loss. */
-    private static final int IGNORE = 255;
 
     private SupernetBench() {}
 
@@ -88,23 +83,24 @@ public final class SupernetBench {
     /**
      * Measured numbers.
      *
-     * @param weightStepMs median weight step (forward, backward, SGD update), milliseconds
-     * @param archStepMs median architecture step (forward, backward, Adam update), milliseconds
-     * @param imagesPerSecond batch / (weight step + architecture step)
-     * @param peakRssMib the process's peak resident set (VmHWM), MiB; −1 when unknown
-     * @param arraysPerStep arrays left in the step's manager by one weight step
+     * @param timing the shared step timing (medians, images/s, peak RSS, arrays per weight step)
      * @param forwardMs median forward pass (with the loss) of the weight step, milliseconds
      */
-    public record Result(
-            double weightStepMs,
-            double archStepMs,
-            double imagesPerSecond,
-            double peakRssMib,
-            int arraysPerStep,
-            double forwardMs) {}
+    public record Result(StepBench.Timing timing, double forwardMs) {
+
+        /** Median weight step, milliseconds. */
+        public double weightStepMs() {
+            return timing.weightStepMs();
+        }
+
+        /** Median architecture step, milliseconds. */
+        public double archStepMs() {
+            return timing.archStepMs();
+        }
+    }
 
     /**
-     * Runs the benchmark.
+     * Runs the benchmark of the bilevel step.
      *
      * @param preset the setting
      * @param impl the supernet implementation
@@ -114,28 +110,47 @@ public final class SupernetBench {
      * @return the medians
      */
     public static Result run(Preset preset, SupernetImpl impl, int warmup, int iters, long seed) {
-        if (iters < 1 || warmup < 0) {
-            throw new IllegalArgumentException("need iters >= 1 and warmup >= 0");
-        }
+        return run(preset, impl, OneShotStrategy.BILEVEL, warmup, iters, seed);
+    }
+
+    /**
+     * Runs the benchmark.
+     *
+     * @param preset the setting
+     * @param impl the supernet implementation ({@link SupernetImpl#PLAIN} for GDAS)
+     * @param strategy bilevel (every op of an edge) or GDAS (one sampled op per edge, τ = 10)
+     * @param warmup untimed iterations (each one weight and one architecture step)
+     * @param iters timed iterations
+     * @param seed seed of the weights and the data
+     * @return the medians
+     */
+    public static Result run(
+            Preset preset,
+            SupernetImpl impl,
+            OneShotStrategy strategy,
+            int warmup,
+            int iters,
+            long seed) {
+        StepBench.check(warmup, iters);
         Engine.getInstance().setRandomSeed((int) seed);
-        int n = preset.batch();
-        int crop = preset.crop();
-        int classes = preset.config().numClasses();
-        Random rnd = new Random(seed);
-        float[] image = new float[n * 3 * crop * crop];
-        for (int i = 0; i < image.length; i++) {
-            image[i] = (float) rnd.nextGaussian();
-        }
-        int[] label = new int[n * crop * crop];
-        for (int i = 0; i < label.length; i++) {
-            label[i] = rnd.nextInt(10) == 0 ? IGNORE : rnd.nextInt(classes);
-        }
-        Shape xs = new Shape(n, 3, crop, crop);
-        Shape ys = new Shape(n, crop, crop);
+        StepBench.Batch batch =
+                StepBench.Batch.random(
+                        preset.batch(),
+                        preset.crop(),
+                        preset.crop(),
+                        preset.config().numClasses(),
+                        seed);
         try (NDManager base = NDManager.newBaseManager();
                 Constants constants = new Constants(base)) {
             AutoDeepLabSupernet net = new AutoDeepLabSupernet(preset.config(), impl);
-            net.initialize(base, DataType.FLOAT32, xs);
+            net.initialize(base, DataType.FLOAT32, batch.imageShape());
+            if (strategy == OneShotStrategy.GDAS) {
+                Config g =
+                        ConfigLoader.load(SearchJob.defaults(), null, List.of()).sub("search.gdas");
+                net.sampleOps(
+                        new GdasSampler(
+                                seed, g.getDouble("tau_max"), g.getDouble("tau_min"), 1, 1));
+            }
             ParameterStore ps = new ParameterStore(base, false);
             // the search's own step and optimizer settings (search-defaults.json), not a copy
             Config search = ConfigLoader.load(SearchJob.defaults(), null, List.of()).sub("search");
@@ -155,13 +170,8 @@ public final class SupernetBench {
                                     1e-8f,
                                     search.getFloat("arch_weight_decay"),
                                     false));
-            double[] tw = new double[iters];
-            double[] ta = new double[iters];
             double[] tf = new double[iters];
-            int arrays = 0;
-            // -Ddpnas.bench.profile=TRACE: the last weight step runs under libtorch's profiler
-            String profile = System.getProperty("dpnas.bench.profile");
-            OpProfile.Result ops = null;
+            StepBench.Timing timing;
             try (OneShotSearch step =
                     new OneShotSearch(
                             new Timed(net, tf, warmup),
@@ -175,49 +185,11 @@ public final class SupernetBench {
                             search.getFloat("grad_clip_norm"),
                             constants,
                             ps)) {
-                for (int it = 0; it < warmup + iters; it++) {
-                    long t0 = System.nanoTime();
-                    try (NDManager sm = base.newSubManager()) {
-                        NDList batch = new NDList(sm.create(image, xs), sm.create(label, ys));
-                        int i = it;
-                        if (profile != null && it == warmup + iters - 1) {
-                            try {
-                                ops =
-                                        OpProfile.profile(
-                                                () -> step.weightStep(sm, i, batch),
-                                                Path.of(profile));
-                            } catch (IOException e) {
-                                throw new java.io.UncheckedIOException(e);
-                            }
-                        } else {
-                            step.weightStep(sm, i, batch);
-                        }
-                        arrays = sm.getManagedArrays().size();
-                    }
-                    long t1 = System.nanoTime();
-                    try (NDManager sm = base.newSubManager()) {
-                        step.archStep(
-                                sm, it, new NDList(sm.create(image, xs), sm.create(label, ys)));
-                    }
-                    long t2 = System.nanoTime();
-                    if (it >= warmup) {
-                        tw[it - warmup] = (t1 - t0) / 1e6;
-                        ta[it - warmup] = (t2 - t1) / 1e6;
-                    }
-                }
+                timing = StepBench.time(base, step, batch, warmup, iters);
             }
             weights.optimizer().close();
             arch.optimizer().close();
-            double w = median(tw);
-            double a = median(ta);
-            if (ops != null) {
-                System.err.println(
-                        "profile of the last weight step: "
-                                + ops.topLevelOps()
-                                + " top-level engine ops; top ops (name, calls, ms):");
-                ops.top(25).forEach(line -> System.err.println("  " + line));
-            }
-            return new Result(w, a, n / ((w + a) / 1e3), peakRssMib(), arrays, median(tf));
+            return new Result(timing, StepBench.median(tf));
         }
     }
 
@@ -256,29 +228,5 @@ public final class SupernetBench {
         public Shape[] getOutputShapes(Shape[] inputShapes) {
             return net.getOutputShapes(inputShapes);
         }
-    }
-
-    static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        int m = s.length / 2;
-        return s.length % 2 == 1 ? s[m] : (s[m - 1] + s[m]) / 2;
-    }
-
-    /**
-     * The process's peak resident set from {@code /proc/self/status} (VmHWM), MiB; −1 if absent.
-     */
-    public static double peakRssMib() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) {
-                    String[] f = line.substring(6).trim().split("\\s+");
-                    return Long.parseLong(f[0]) / 1024.0;
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-        return -1;
     }
 }

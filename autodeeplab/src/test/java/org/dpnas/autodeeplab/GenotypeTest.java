@@ -57,8 +57,13 @@ class GenotypeTest {
     @Test
     void rejectsOtherSchemasMethodsAndMissingFields() throws IOException {
         String ok = golden();
-        assertRejected(ok.replace("\"schema\": 1", "\"schema\": 2"), "schema 2");
-        assertRejected(ok.replace("\"autodeeplab\"", "\"cas\""), "'cas'");
+        // the one header wording of every method's reader (GenotypeFiles.checkHeader)
+        assertRejected(
+                ok.replace("\"schema\": 1", "\"schema\": 2"),
+                "genotype field 'schema' is 2, this version reads 1");
+        assertRejected(
+                ok.replace("\"autodeeplab\"", "\"cas\""),
+                "genotype field 'method' is 'cas', expected 'autodeeplab'");
         assertRejected(ok.replace("\"blocks\": 5,", ""), "'blocks'");
         assertRejected("[1, 2]", "not a JSON object");
     }

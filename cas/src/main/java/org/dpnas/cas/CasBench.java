@@ -1,23 +1,19 @@
 package org.dpnas.cas;
 
 import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 import org.dpnas.cas.search.CasSearchJob;
 import org.dpnas.common.config.Config;
 import org.dpnas.common.config.ConfigLoader;
 import org.dpnas.common.cost.LatencyMeter;
 import org.dpnas.common.cost.LatencyTable;
 import org.dpnas.common.search.OneShotSearch;
+import org.dpnas.common.search.OneShotStrategy;
+import org.dpnas.common.search.StepBench;
+import org.dpnas.common.search.gdas.GdasSampler;
 import org.dpnas.common.train.Adam;
 import org.dpnas.common.train.Constants;
 import org.dpnas.common.train.LrSchedule;
@@ -27,27 +23,18 @@ import org.dpnas.common.train.Sgd;
 /**
  * Times the CAS search step — the real {@link OneShotSearch} weight step and architecture step
  * (with the multiply-add penalty) on random images — at a named size, with the search's own
- * optimizer settings; reports medians, images per second and the peak resident memory.
+ * optimizer settings, through the timing loop every method's benchmark shares ({@link StepBench});
+ * reports medians, images per second, arrays per weight step and the peak resident memory.
  */
 public final class CasBench {
-
-    private static final int IGNORE = 255;
 
     /**
      * The benchmark's medians.
      *
      * @param description the sizes
-     * @param weightStepMs median weight step
-     * @param archStepMs median architecture step
-     * @param imagesPerSecond images through one weight and one architecture step per second
-     * @param peakRssMib the process's peak resident set (VmHWM), MiB; −1 when unknown
+     * @param timing the shared step timing (medians, images/s, peak RSS, arrays per weight step)
      */
-    public record Result(
-            String description,
-            double weightStepMs,
-            double archStepMs,
-            double imagesPerSecond,
-            double peakRssMib) {}
+    public record Result(String description, StepBench.Timing timing) {}
 
     private CasBench() {}
 
@@ -85,16 +72,25 @@ public final class CasBench {
     /**
      * Runs the benchmark.
      *
-     * @param presetName {@code tiny} or {@code camvid}
+     * @param presetName {@code tiny}, {@code small}, {@code camvid} or {@code paper}
      * @param fused whether the supernet's cells evaluate their edges fused (else plain MixedOps)
+     * @param strategy bilevel (every op of an edge) or GDAS (one sampled op per edge, τ = 10)
      * @param warmup untimed iterations
      * @param iters timed iterations
      * @param seed seed of the weights and data
      */
-    public static Result run(String presetName, boolean fused, int warmup, int iters, long seed)
+    public static Result run(
+            String presetName,
+            boolean fused,
+            OneShotStrategy strategy,
+            int warmup,
+            int iters,
+            long seed)
             throws Exception {
-        if (iters < 1 || warmup < 0) {
-            throw new IllegalArgumentException("need iters >= 1 and warmup >= 0");
+        StepBench.check(warmup, iters);
+        if (fused && strategy == OneShotStrategy.GDAS) {
+            throw new IllegalArgumentException(
+                    "GDAS runs one sampled op per edge on the plain cells; it has no fused form");
         }
         Object[] p = preset(presetName);
         CasSizes sizes = (CasSizes) p[0];
@@ -102,22 +98,18 @@ public final class CasBench {
         int w = (Integer) p[2];
         int n = (Integer) p[3];
         Engine.getInstance().setRandomSeed((int) seed);
-        Random rnd = new Random(seed);
-        float[] image = new float[n * 3 * h * w];
-        for (int i = 0; i < image.length; i++) {
-            image[i] = (float) rnd.nextGaussian();
-        }
-        int[] label = new int[n * h * w];
-        for (int i = 0; i < label.length; i++) {
-            label[i] = rnd.nextInt(10) == 0 ? IGNORE : rnd.nextInt(sizes.numClasses());
-        }
-        Shape xs = new Shape(n, 3, h, w);
-        Shape ys = new Shape(n, h, w);
+        StepBench.Batch batch = StepBench.Batch.random(n, h, w, sizes.numClasses(), seed);
         Config search = ConfigLoader.load(CasSearchJob.defaults(), null, List.of()).sub("search");
         try (NDManager base = NDManager.newBaseManager();
                 Constants constants = new Constants(base)) {
             CasNet net = CasNet.supernet(sizes, fused);
-            net.initialize(base, DataType.FLOAT32, xs);
+            net.initialize(base, DataType.FLOAT32, batch.imageShape());
+            if (strategy == OneShotStrategy.GDAS) {
+                Config g = search.sub("gdas");
+                net.sampleOps(
+                        new GdasSampler(
+                                seed, g.getDouble("tau_max"), g.getDouble("tau_min"), 1, 1));
+            }
             OpCosts costs =
                     OpCosts.of(
                             net,
@@ -144,8 +136,7 @@ public final class CasBench {
                                     1e-8f,
                                     search.getFloat("arch_weight_decay"),
                                     false));
-            double[] tw = new double[iters];
-            double[] ta = new double[iters];
+            StepBench.Timing timing;
             try (OneShotSearch step =
                     new OneShotSearch(
                                     net,
@@ -160,28 +151,10 @@ public final class CasBench {
                                     constants,
                                     ps)
                             .withPenalty(new CasPenalty(net, costs, 1e-3f))) {
-                for (int it = 0; it < warmup + iters; it++) {
-                    long t0 = System.nanoTime();
-                    try (NDManager sm = base.newSubManager()) {
-                        step.weightStep(
-                                sm, it, new NDList(sm.create(image, xs), sm.create(label, ys)));
-                    }
-                    long t1 = System.nanoTime();
-                    try (NDManager sm = base.newSubManager()) {
-                        step.archStep(
-                                sm, it, new NDList(sm.create(image, xs), sm.create(label, ys)));
-                    }
-                    long t2 = System.nanoTime();
-                    if (it >= warmup) {
-                        tw[it - warmup] = (t1 - t0) / 1e6;
-                        ta[it - warmup] = (t2 - t1) / 1e6;
-                    }
-                }
+                timing = StepBench.time(base, step, batch, warmup, iters);
             }
             weights.optimizer().close();
             arch.optimizer().close();
-            double mw = median(tw);
-            double ma = median(ta);
             String d =
                     String.format(
                             "C %d, %d cells, B %d, M %d, %dx%d, batch %d",
@@ -192,27 +165,7 @@ public final class CasBench {
                             h,
                             w,
                             n);
-            return new Result(d, mw, ma, n / ((mw + ma) / 1e3), peakRssMib());
+            return new Result(d, timing);
         }
-    }
-
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        int m = s.length / 2;
-        return s.length % 2 == 1 ? s[m] : (s[m - 1] + s[m]) / 2;
-    }
-
-    private static double peakRssMib() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) {
-                    return Long.parseLong(line.substring(6).trim().split("\\s+")[0]) / 1024.0;
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-        return -1;
     }
 }

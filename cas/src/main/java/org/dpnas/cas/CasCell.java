@@ -18,6 +18,7 @@ import org.dpnas.common.cost.CostCounter;
 import org.dpnas.common.nn.ops.FactorizedReduce;
 import org.dpnas.common.nn.ops.MixedOp;
 import org.dpnas.common.nn.ops.OpSpec;
+import org.dpnas.common.nn.ops.OpWeights;
 import org.dpnas.common.nn.ops.ReluConvBn;
 import org.dpnas.common.search.darts.CellEdge;
 import org.dpnas.common.search.darts.CellGraph;
@@ -291,40 +292,68 @@ public final class CasCell extends AbstractBlock implements CostAware {
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList in, boolean training, PairList<String, Object> params) {
-        NDArray w = mixed ? in.get(2) : null;
+        return new NDList(apply(ps, in, mixed ? in.get(2) : null, null, training));
+    }
+
+    /**
+     * Evaluates a mixed cell with the given op weights, each edge running only its selected op
+     * where {@code weights} selects one (GDAS, {@link MixedOp#forward(ParameterStore, NDArray,
+     * NDArray, int, boolean)}).
+     *
+     * @param ps the parameter store
+     * @param s0 the earlier cell input
+     * @param s1 the later cell input
+     * @param weights the op weights (edges × ops) and the selected ops, or null for every op
+     * @param training whether BNs use batch statistics
+     * @return the cell output
+     */
+    public NDArray apply(
+            ParameterStore ps, NDArray s0, NDArray s1, OpWeights weights, boolean training) {
+        if (!mixed) {
+            throw new IllegalStateException("a fixed cell has no op weights");
+        }
+        return apply(
+                ps,
+                new NDList(s0, s1),
+                weights.weights(),
+                weights.selected() == null ? null : weights,
+                training);
+    }
+
+    private NDArray apply(
+            ParameterStore ps, NDList in, NDArray w, OpWeights sampled, boolean training) {
         List<NDArray> states = new ArrayList<>();
         states.add(pre0.forward(ps, new NDList(in.get(0)), training).head());
         states.add(pre1.forward(ps, new NDList(in.get(1)), training).head());
         if (fused != null) {
             NDArray[] mixing = in.size() > 3 ? in.subNDList(3).toArray(new NDArray[0]) : mixing(w);
-            return new NDList(
-                    fused.evaluate(
-                                    ps,
-                                    states.get(0),
-                                    new NDArray[] {states.get(1)},
-                                    mixing,
-                                    training)[0]);
+            return fused.evaluate(
+                            ps, states.get(0), new NDArray[] {states.get(1)}, mixing, training)[0];
         }
         NDList outs = new NDList();
         for (int i = 0; i < blocks; i++) {
             NDArray sum = null;
             for (int k = 0; k < ops[i].length; k++) {
                 NDArray x = states.get(inputs[i][k]);
+                int e = mixed ? CellGraph.edgeIndex(i, inputs[i][k]) : -1;
                 NDArray y =
-                        mixed
-                                ? ((MixedOp) ops[i][k])
-                                        .forward(
-                                                ps,
-                                                x,
-                                                w.get(CellGraph.edgeIndex(i, inputs[i][k])),
-                                                training)
-                                : ops[i][k].forward(ps, new NDList(x), training).head();
+                        !mixed
+                                ? ops[i][k].forward(ps, new NDList(x), training).head()
+                                : sampled == null
+                                        ? ((MixedOp) ops[i][k]).forward(ps, x, w.get(e), training)
+                                        : ((MixedOp) ops[i][k])
+                                                .forward(
+                                                        ps,
+                                                        x,
+                                                        w.get(e),
+                                                        sampled.selected(e),
+                                                        training);
                 sum = sum == null ? y : sum.add(y);
             }
             states.add(sum);
             outs.add(sum);
         }
-        return new NDList(NDArrays.concat(outs, 1));
+        return NDArrays.concat(outs, 1);
     }
 
     @Override

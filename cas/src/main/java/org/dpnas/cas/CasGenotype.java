@@ -4,11 +4,11 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.util.ArrayList;
 import java.util.List;
 import org.dpnas.common.nn.ops.OpSpec;
 import org.dpnas.common.search.Genotype;
+import org.dpnas.common.search.GenotypeFiles;
 import org.dpnas.common.search.darts.CellEdge;
 
 /**
@@ -160,25 +160,11 @@ public record CasGenotype(
      * @throws IllegalArgumentException naming the missing or invalid field
      */
     public static CasGenotype fromJson(String json) {
-        JsonObject o;
-        try {
-            o = JsonParser.parseString(json).getAsJsonObject();
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("not a JSON object: " + e.getMessage(), e);
-        }
-        int schema = intField(o, "schema");
-        if (schema != SCHEMA) {
-            throw new IllegalArgumentException(
-                    "'schema' is " + schema + ", this version reads " + SCHEMA);
-        }
-        String method = field(o, "method").getAsString();
-        if (!METHOD.equals(method)) {
-            throw new IllegalArgumentException(
-                    "'method' is '" + method + "', expected '" + METHOD + "'");
-        }
+        JsonObject o = GenotypeFiles.parse(json);
+        GenotypeFiles.checkHeader(o, SCHEMA, METHOD);
         List<Integer> ms = new ArrayList<>();
         try {
-            for (JsonElement e : field(o, "multiscale").getAsJsonArray()) {
+            for (JsonElement e : GenotypeFiles.field(o, "multiscale").getAsJsonArray()) {
                 ms.add(e.getAsInt());
             }
         } catch (RuntimeException e) {
@@ -188,31 +174,15 @@ public record CasGenotype(
                 cell(o, "normal"),
                 cell(o, "reduce"),
                 ms,
-                intField(o, "channels"),
-                intField(o, "layers"),
-                intField(o, "ms_channels"));
-    }
-
-    private static JsonElement field(JsonObject o, String name) {
-        JsonElement e = o.get(name);
-        if (e == null || e.isJsonNull()) {
-            throw new IllegalArgumentException("missing field '" + name + "'");
-        }
-        return e;
-    }
-
-    private static int intField(JsonObject o, String name) {
-        try {
-            return field(o, name).getAsInt();
-        } catch (NumberFormatException | UnsupportedOperationException | IllegalStateException e) {
-            throw new IllegalArgumentException("'" + name + "' must be an integer", e);
-        }
+                GenotypeFiles.integer(o, "channels"),
+                GenotypeFiles.integer(o, "layers"),
+                GenotypeFiles.integer(o, "ms_channels"));
     }
 
     private static List<List<CellEdge>> cell(JsonObject o, String name) {
         List<List<CellEdge>> cell = new ArrayList<>();
         try {
-            for (JsonElement b : field(o, name).getAsJsonArray()) {
+            for (JsonElement b : GenotypeFiles.field(o, name).getAsJsonArray()) {
                 List<CellEdge> block = new ArrayList<>();
                 for (JsonElement e : b.getAsJsonArray()) {
                     JsonArray edge = e.getAsJsonArray();
@@ -224,7 +194,7 @@ public record CasGenotype(
                 cell.add(block);
             }
         } catch (IllegalArgumentException e) {
-            if (e.getMessage() != null && e.getMessage().startsWith("missing field")) {
+            if (e.getMessage() != null && e.getMessage().startsWith("genotype lacks")) {
                 throw e;
             }
             throw new IllegalArgumentException(

@@ -5,7 +5,6 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -15,6 +14,8 @@ import org.dpnas.common.config.Config;
 import org.dpnas.common.run.RunDirectory;
 import org.dpnas.common.search.ConfigOption;
 import org.dpnas.common.search.Genotype;
+import org.dpnas.common.search.OneShotJob;
+import org.dpnas.common.search.OneShotStrategy;
 import org.dpnas.common.search.SearchMethod;
 import org.dpnas.common.search.SearchSpace;
 
@@ -111,10 +112,12 @@ public final class CasMethod implements SearchMethod {
                 o.loop().steps(),
                 o.loop().seconds(),
                 List.of(
-                        "best/genotype.json    the searched architecture (retrain: dpnas train"
-                                + " --genotype)",
+                        "best/genotype.json    the genotype of the multi-scale phase's best"
+                                + " supernet-val-mIoU epoch (retrain: dpnas train --genotype)",
+                        "last/genotype.json    the genotype of the last epoch",
                         "best/genotype.svg     the cells in words",
-                        "search/genotypes.jsonl the decoded genotype and expected cost per epoch",
+                        "search/genotypes.jsonl the decoded genotype, supernet val mIoU and"
+                                + " expected cost per epoch",
                         "cost/latency-table.json  cell latencies measured here (reusable:"
                                 + " search.latency_table)",
                         "cost/op-costs.txt     the candidates' costs",
@@ -223,7 +226,8 @@ public final class CasMethod implements SearchMethod {
 
     @Override
     public Block searchNetwork(Config config) {
-        return CasNet.supernet(CasSearchJob.sizes(config));
+        return OneShotJob.forEvaluation(
+                CasSearchJob.supernet(config), config.sub("search"), config.getLong("seed"));
     }
 
     @Override
@@ -254,36 +258,26 @@ public final class CasMethod implements SearchMethod {
     public Optional<Bench> bench(String preset, String impl, int warmup, int iters, long seed)
             throws Exception {
         String kind = impl == null ? "fused" : impl.toLowerCase(Locale.ROOT);
-        if (!kind.equals("fused") && !kind.equals("plain")) {
-            throw new IllegalArgumentException(
-                    "unknown cell evaluation '" + impl + "' for cas, expected fused or plain");
-        }
-        CasBench.Result r = CasBench.run(preset, kind.equals("fused"), warmup, iters, seed);
-        List<String[]> n = new ArrayList<>();
-        n.add(
-                new String[] {
-                    "weight_step_ms", String.format(Locale.ROOT, "%.1f", r.weightStepMs())
-                });
-        n.add(new String[] {"arch_step_ms", String.format(Locale.ROOT, "%.1f", r.archStepMs())});
-        n.add(
-                new String[] {
-                    "images_per_s", String.format(Locale.ROOT, "%.3f", r.imagesPerSecond())
-                });
-        n.add(new String[] {"peak_rss_mib", String.format(Locale.ROOT, "%.0f", r.peakRssMib())});
-        JsonObject o = new JsonObject();
-        o.addProperty("preset", preset);
-        o.addProperty("iters", iters);
-        o.addProperty("weight_step_ms", r.weightStepMs());
-        o.addProperty("arch_step_ms", r.archStepMs());
-        o.addProperty("images_per_s", r.imagesPerSecond());
-        o.addProperty("peak_rss_mib", r.peakRssMib());
+        // fused and plain name the bilevel step with the normal/reduction cells fused or not
+        OneShotStrategy strategy =
+                kind.equals("plain") || kind.equals("fused")
+                        ? OneShotStrategy.BILEVEL
+                        : OneShotStrategy.parse(
+                                kind, "--impl (fused, plain, or a one-shot strategy)");
+        boolean fused = kind.equals("fused");
+        CasBench.Result r = CasBench.run(preset, fused, strategy, warmup, iters, seed);
+        List<String[]> n = r.timing().lines();
+        JsonObject o = r.timing().json(preset, iters);
+        o.addProperty("strategy", strategy.configName());
         String header =
                 String.format(
                         Locale.ROOT,
-                        "preset %s (%s), impl %s, %d iters after %d warm-up",
+                        "preset %s (%s), %s cell evaluation, %s step, %d iters after %d"
+                                + " warm-up",
                         preset,
                         r.description(),
-                        kind,
+                        fused ? "fused" : "plain",
+                        strategy.configName(),
                         iters,
                         warmup);
         return Optional.of(new Bench(header, n, o));

@@ -20,6 +20,9 @@ import org.dpnas.common.cost.CostAware;
 import org.dpnas.common.cost.CostCounter;
 import org.dpnas.common.nn.ConvBnAct;
 import org.dpnas.common.nn.Resize;
+import org.dpnas.common.nn.ops.ArchRelaxation;
+import org.dpnas.common.nn.ops.OpWeights;
+import org.dpnas.common.search.OpSampling;
 import org.dpnas.common.search.Supernet;
 import org.dpnas.common.search.darts.CellGraph;
 import org.dpnas.common.search.darts.FusedEdges;
@@ -34,9 +37,12 @@ import org.dpnas.common.search.darts.FusedEdges;
  *
  * <p>As a {@linkplain #supernet supernet} it holds three architecture parameters — α_normal and
  * α_reduce (edges × ops) and α_ms (one per candidate rate) — apart from its weights; as a
- * {@linkplain #fixed fixed} network it is the retrain network of a genotype and has none.
+ * {@linkplain #fixed fixed} network it is the retrain network of a genotype and has none. The
+ * normal and reduction cells' edges weight their ops by softmax(α), or by another {@link
+ * ArchRelaxation} such as GDAS's sampled ops ({@link #sampleOps}); α_ms stays a softmax.
  */
-public final class CasNet extends AbstractBlock implements Supernet<CasGenotype>, CostAware {
+public final class CasNet extends AbstractBlock
+        implements Supernet<CasGenotype>, CostAware, OpSampling {
 
     private final CasSizes sizes;
     private final CasGenotype genotype;
@@ -47,6 +53,7 @@ public final class CasNet extends AbstractBlock implements Supernet<CasGenotype>
     private final Parameter alphaNormal;
     private final Parameter alphaReduce;
     private final Parameter alphaMs;
+    private ArchRelaxation relaxation = ArchRelaxation.SOFTMAX;
 
     private CasNet(CasSizes sizes, CasGenotype genotype) {
         this(sizes, genotype, false);
@@ -316,6 +323,20 @@ public final class CasNet extends AbstractBlock implements Supernet<CasGenotype>
         return m;
     }
 
+    /** Weights the normal and reduction cells' edges with {@code relaxation} from now on. */
+    @Override
+    public void sampleOps(ArchRelaxation relaxation) {
+        if (!isSupernet()) {
+            throw new IllegalStateException("a fixed network has no ops to sample");
+        }
+        if (relaxation != ArchRelaxation.SOFTMAX && cells.stream().anyMatch(CasCell::isFused)) {
+            throw new IllegalStateException(
+                    "sampled ops (GDAS) run on the plain cells; build the supernet with"
+                            + " CasNet.supernet(sizes, false)");
+        }
+        this.relaxation = relaxation;
+    }
+
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
@@ -325,10 +346,14 @@ public final class CasNet extends AbstractBlock implements Supernet<CasGenotype>
         NDArray wn = null;
         NDArray wr = null;
         NDArray wm = null;
+        OpWeights on = null;
+        OpWeights or = null;
         if (isSupernet()) {
-            wn = ps.getValue(alphaNormal, device, training).softmax(1);
+            on = relaxation.weights(ps.getValue(alphaNormal, device, training), training, sm);
+            wn = on.weights();
             wn.attach(sm);
-            wr = ps.getValue(alphaReduce, device, training).softmax(1);
+            or = relaxation.weights(ps.getValue(alphaReduce, device, training), training, sm);
+            wr = or.weights();
             wr.attach(sm);
             wm = ps.getValue(alphaMs, device, training).softmax(0);
             wm.attach(sm);
@@ -341,18 +366,23 @@ public final class CasNet extends AbstractBlock implements Supernet<CasGenotype>
         // fused cells of one type share the mixing matrices, built once per pass
         NDArray[][] mixing = new NDArray[2][];
         for (CasCell cell : cells) {
-            NDList in =
-                    isSupernet()
-                            ? new NDList(s0, s1, cell.reduction() ? wr : wn)
-                            : new NDList(s0, s1);
-            if (cell.isFused()) {
-                int kind = cell.reduction() ? 1 : 0;
-                if (mixing[kind] == null) {
-                    mixing[kind] = cell.mixing(cell.reduction() ? wr : wn);
+            NDArray y;
+            if (isSupernet() && on.selected() != null) {
+                y = cell.apply(ps, s0, s1, cell.reduction() ? or : on, training);
+            } else {
+                NDList in =
+                        isSupernet()
+                                ? new NDList(s0, s1, cell.reduction() ? wr : wn)
+                                : new NDList(s0, s1);
+                if (cell.isFused()) {
+                    int kind = cell.reduction() ? 1 : 0;
+                    if (mixing[kind] == null) {
+                        mixing[kind] = cell.mixing(cell.reduction() ? wr : wn);
+                    }
+                    in.addAll(java.util.Arrays.asList(mixing[kind]));
                 }
-                in.addAll(java.util.Arrays.asList(mixing[kind]));
+                y = cell.forward(ps, in, training).head();
             }
-            NDArray y = cell.forward(ps, in, training).head();
             s0 = s1;
             s1 = y;
         }

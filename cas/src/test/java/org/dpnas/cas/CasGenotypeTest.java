@@ -64,7 +64,13 @@ class CasGenotypeTest {
                         "[\n        2,\n        \"skip_connect\"",
                         "[\n        5,\n        \"skip_connect\""),
                 "reads state 5");
-        assertMessage(ok.replace("\"method\": \"cas\"", "\"method\": \"autodeeplab\""), "'method'");
+        // the one header wording of every method's reader (GenotypeFiles.checkHeader)
+        assertMessage(
+                ok.replace("\"method\": \"cas\"", "\"method\": \"autodeeplab\""),
+                "genotype field 'method' is 'autodeeplab', expected 'cas'");
+        assertMessage(
+                ok.replace("\"schema\": 1", "\"schema\": 2"),
+                "genotype field 'schema' is 2, this version reads 1");
         assertMessage(ok.replace("\"channels\": 8", "\"channels\": 0"), "'channels'");
         assertMessage(ok.replace("\"ms_channels\": 16,", ""), "'ms_channels'");
         assertMessage(ok.replace("6,\n    0", "-1"), "'multiscale'");

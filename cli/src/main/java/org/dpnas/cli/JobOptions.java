@@ -117,7 +117,8 @@ public final class JobOptions {
 
     /**
      * Like {@link #implying(String, String)}, with an override computed from the command line (e.g.
-     * {@code model.name} read from the genotype file that {@code --genotype} names).
+     * {@code model.name} read from the genotype file that {@code --genotype} names); a null
+     * override applies nothing.
      */
     public JobOptions implyingFrom(String option, Function<CommandLine, String> override) {
         implied.put(option, override);
@@ -201,11 +202,11 @@ public final class JobOptions {
         }
         implied.forEach(
                 (option, override) -> {
-                    if (cl.hasOption(option)) {
+                    String o = cl.hasOption(option) ? override.apply(cl) : null;
+                    if (o != null) {
                         overrides.add(
                                 new ConfigLoader.Setting(
-                                        override.apply(cl),
-                                        "--" + option + " " + lastValue(cl, option)));
+                                        o, "--" + option + " " + lastValue(cl, option)));
                     }
                 });
         for (Key k : keys) {

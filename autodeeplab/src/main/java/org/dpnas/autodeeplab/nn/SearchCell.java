@@ -145,6 +145,28 @@ public final class SearchCell extends CellBase {
      */
     public NDArray[] apply(
             ParameterStore ps, NDArray s0, NDArray[] s1, NDArray[] alphaRows, boolean training) {
+        return apply(ps, s0, s1, alphaRows, null, training);
+    }
+
+    /**
+     * Evaluates the cell once per neighbour, each edge running only its selected op where one is
+     * given (GDAS, {@link MixedOp#forward(ParameterStore, NDArray, NDArray, int, boolean)}).
+     *
+     * @param ps the parameter store
+     * @param s0 H^{l−2}, or null
+     * @param s1 H^{l−1} from each neighbour, null where absent
+     * @param alphaRows the op weights per edge
+     * @param selected per edge the op that runs alone, or null for the full mixture
+     * @param training whether BNs use batch statistics
+     * @return the cell output per neighbour, null where absent
+     */
+    public NDArray[] apply(
+            ParameterStore ps,
+            NDArray s0,
+            NDArray[] s1,
+            NDArray[] alphaRows,
+            int[] selected,
+            boolean training) {
         if ((s0 != null) != (prePrev != null)) {
             throw new IllegalArgumentException(
                     "cell "
@@ -162,13 +184,18 @@ public final class SearchCell extends CellBase {
                 continue;
             }
             NDArray p1 = pre[k].forward(ps, new NDList(s1[k]), training).head();
-            out[k] = dag(ps, p0, p1, alphaRows, training);
+            out[k] = dag(ps, p0, p1, alphaRows, selected, training);
         }
         return out;
     }
 
     private NDArray dag(
-            ParameterStore ps, NDArray p0, NDArray p1, NDArray[] alphaRows, boolean training) {
+            ParameterStore ps,
+            NDArray p0,
+            NDArray p1,
+            NDArray[] alphaRows,
+            int[] selected,
+            boolean training) {
         List<NDArray> states = new ArrayList<>();
         states.add(p0);
         states.add(p1);
@@ -180,7 +207,15 @@ public final class SearchCell extends CellBase {
                 if (e == null) {
                     continue;
                 }
-                NDArray y = e.forward(ps, states.get(j), alphaRows[offset + j], training);
+                NDArray y =
+                        selected == null
+                                ? e.forward(ps, states.get(j), alphaRows[offset + j], training)
+                                : e.forward(
+                                        ps,
+                                        states.get(j),
+                                        alphaRows[offset + j],
+                                        selected[offset + j],
+                                        training);
                 sum = sum == null ? y : sum.add(y);
             }
             states.add(sum);

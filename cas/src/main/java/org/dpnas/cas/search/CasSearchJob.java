@@ -3,20 +3,14 @@ package org.dpnas.cas.search;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.training.ParameterStore;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
 import org.dpnas.cas.CasGenotype;
 import org.dpnas.cas.CasNet;
 import org.dpnas.cas.CasPenalty;
@@ -28,39 +22,31 @@ import org.dpnas.common.config.Config;
 import org.dpnas.common.config.ConfigLoader;
 import org.dpnas.common.cost.LatencyMeter;
 import org.dpnas.common.cost.LatencyTable;
-import org.dpnas.common.data.SegBatcher;
-import org.dpnas.common.data.SegDataset;
-import org.dpnas.common.data.SegSample;
-import org.dpnas.common.nn.ops.OpSpec;
 import org.dpnas.common.run.AtomicFiles;
 import org.dpnas.common.run.MetricsLog;
-import org.dpnas.common.run.Provenance;
 import org.dpnas.common.run.RunDirectory;
+import org.dpnas.common.search.OneShotJob;
 import org.dpnas.common.search.OneShotSearch;
-import org.dpnas.common.train.Adam;
-import org.dpnas.common.train.BatchStream;
-import org.dpnas.common.train.Constants;
-import org.dpnas.common.train.EpochSampler;
-import org.dpnas.common.train.LrSchedule;
-import org.dpnas.common.train.ParamGroup;
-import org.dpnas.common.train.Seeds;
-import org.dpnas.common.train.Sgd;
+import org.dpnas.common.search.OneShotStrategy;
 import org.dpnas.common.train.TrainLoop;
 import org.dpnas.datasets.SegDatasets;
-import org.dpnas.datasets.augment.BadSampleDataset;
-import org.dpnas.datasets.job.JobSetup;
+import org.dpnas.datasets.job.SegOneShotJob;
 import org.dpnas.eval.seg.SegEvaluator;
-import org.dpnas.eval.seg.SegMetrics;
 
 /**
- * The CAS search (Zhang et al., CVPR 2019, Sec. 3.2–3.3) on the shared {@link OneShotSearch}: the
- * candidates priced first ({@link OpCosts}; latency measured on this run's device and thread count,
- * cached in {@code cost/latency-table.json} and reused from {@code search.latency_table}), then two
- * phases in the paper's order — the backbone (α_normal, α_reduce) for {@code backbone_epochs}, then
- * the multi-scale cell (α_ms) for {@code multiscale_epochs} with the backbone's α fixed — each
+ * The CAS search (Zhang et al., CVPR 2019, Sec. 3.2–3.3) on the shared one-shot job ({@link
+ * SegOneShotJob}, {@link OneShotJob}, steps of {@link OneShotSearch}): the candidates priced first
+ * ({@link OpCosts}; latency measured on this run's device and thread count, cached in {@code
+ * cost/latency-table.json} and reused from {@code search.latency_table}), then two phases in the
+ * paper's order — the backbone (α_normal, α_reduce) for {@code backbone_epochs}, then the
+ * multi-scale cell (α_ms) for {@code multiscale_epochs} with the backbone's α fixed — each
  * architecture step penalised by λ·Σ softmax(α)·cost ({@link CasPenalty}). The weights train
  * through both phases (SGD, cosine schedule). After every epoch the decoded genotype goes to {@code
- * best/genotype.json}, the expected cost and the supernet's validation mIoU to the metrics.
+ * last/genotype.json} and, with the expected cost and the supernet's validation mIoU, to {@code
+ * search/genotypes.jsonl}; {@code best/genotype.json} holds the genotype of the multi-scale phase's
+ * epoch with the best supernet validation mIoU (the backbone phase decodes a multi-scale cell that
+ * has not been searched yet). {@code search.strategy = gdas} samples the cells' ops (GDAS; α_ms
+ * stays a softmax).
  */
 public final class CasSearchJob {
 
@@ -70,7 +56,9 @@ public final class CasSearchJob {
      * The outcome of a search.
      *
      * @param run the run directory
-     * @param genotype the decoded genotype
+     * @param genotype the genotype of the last phase's epoch with the best supernet validation mIoU
+     *     ({@code best/genotype.json})
+     * @param last the last epoch's genotype ({@code last/genotype.json})
      * @param loop the loop's result
      * @param expectedCost the final Σ softmax(α)·cost, in the cost's unit
      * @param initialCost the same at the start (uniform α)
@@ -80,6 +68,7 @@ public final class CasSearchJob {
     public record Outcome(
             RunDirectory run,
             CasGenotype genotype,
+            CasGenotype last,
             TrainLoop.Result loop,
             double expectedCost,
             double initialCost,
@@ -92,6 +81,17 @@ public final class CasSearchJob {
     public static JsonObject defaults() {
         return SegDatasets.withData(
                 ConfigLoader.defaultsFromResource(CasSearchJob.class, DEFAULTS), "space");
+    }
+
+    /**
+     * The supernet a search run trains: normal and reduction cells fused, except for GDAS, which
+     * runs one sampled op per edge on the plain cells (the two keep their weights in different
+     * layouts, so evaluating a search run must build the same one).
+     */
+    public static CasNet supernet(Config config) {
+        return OneShotJob.strategy(config.sub("search")) == OneShotStrategy.GDAS
+                ? CasNet.supernet(sizes(config), false)
+                : CasNet.supernet(sizes(config));
     }
 
     /** The sizes of a configuration; opens the dataset only to count its classes. */
@@ -132,205 +132,69 @@ public final class CasSearchJob {
         Config search = config.sub("search");
         CostKind kind = CostKind.parse(search.getString("cost"));
         float lambda = search.getFloat("cost_weight");
-        int batch = search.getInt("batch_size");
-        JobSetup job = JobSetup.open(config, m -> console.println("WARNING: " + m));
-        Device device = job.device();
-        long seed = job.seed();
-        BadSampleDataset[] ab = job.abSplit();
-        SegDataset splitA = job.training(ab[0], batch, null);
-        SegDataset splitB = job.training(ab[1], batch, "split-b-augment");
-        SegDataset val = job.valSet();
-        CasSizes sizes = sizes(config);
-        if (sizes.numClasses() != ab[0].numClasses()) {
+        // ops are priced (and the sweep measures networks) at search.cost_size, by default the
+        // size the search trains at
+        int[] costSize = search.getIntArray("cost_size");
+        if (costSize.length != 0 && costSize.length != 2) {
             throw new IllegalArgumentException(
-                    "space.num_classes is "
-                            + sizes.numClasses()
-                            + " but the dataset has "
-                            + ab[0].numClasses()
-                            + " classes");
+                    "search.cost_size must be [] or [height, width], got "
+                            + java.util.Arrays.toString(costSize));
         }
-        EpochSampler samplerA = new EpochSampler(splitA.size(), batch, seed);
-        EpochSampler samplerB = new EpochSampler(splitB.size(), batch, Seeds.mix(seed, "split-b"));
-        long perEpoch = samplerA.stepsPerEpoch();
-        long backboneSteps = search.getLong("backbone_epochs") * perEpoch;
-        long maxSteps =
-                search.getLong("max_steps") > 0
-                        ? search.getLong("max_steps")
-                        : backboneSteps + search.getLong("multiscale_epochs") * perEpoch;
-        long archStart = search.getLong("arch_start_epoch") * perEpoch;
-        long ckptEvery =
-                search.getLong("checkpoint_every") > 0
-                        ? search.getLong("checkpoint_every")
-                        : perEpoch;
-        CasNet net = CasNet.supernet(sizes);
-        run.writeStart(
-                config.asJsonObject(), resume, Provenance.collect(seed, device.toString(), args));
-        ExecutorService pool = job.pool();
-        float[] mean = job.mean();
-        float[] std = job.std();
-        try (NDManager base = NDManager.newBaseManager(device);
-                Constants constants = new Constants(base)) {
-            Seeds.seedEngine(seed);
-            SegSample first = splitA.get(0);
-            net.initialize(
-                    base.newSubManager(),
-                    DataType.FLOAT32,
-                    new Shape(batch, 3, first.height(), first.width()));
-            // ops are priced (and the sweep measures networks) at search.cost_size, by default
-            // the size the search trains at
-            int[] costSize = search.getIntArray("cost_size");
-            if (costSize.length != 0 && costSize.length != 2) {
-                throw new IllegalArgumentException(
-                        "search.cost_size must be [] or [height, width], got "
-                                + java.util.Arrays.toString(costSize));
-            }
-            long h = costSize.length == 2 ? costSize[0] : first.height();
-            long w = costSize.length == 2 ? costSize[1] : first.width();
-            OpCosts costs = priceOps(net, kind, h, w, search, run, device, base, console);
-            CasPenalty penalty = new CasPenalty(net, costs, lambda);
-            double initialCost = expected(net, costs);
-            ParamGroup weights =
-                    new ParamGroup(
-                            "weights",
-                            net.weightParameters(),
-                            new Sgd(search.getFloat("momentum"), search.getFloat("weight_decay")));
-            float[] betas = search.getFloatArray("arch_betas");
-            ParamGroup backboneArch =
-                    new ParamGroup(
-                            "arch_backbone",
-                            List.of(net.alphaNormal(), net.alphaReduce()),
-                            adam(betas, search));
-            ParamGroup msArch =
-                    new ParamGroup("arch_multiscale", List.of(net.alphaMs()), adam(betas, search));
-            LrSchedule weightLr =
-                    LrSchedule.cosine(
-                            search.getFloat("weight_lr"),
-                            maxSteps,
-                            search.getFloat("weight_min_lr"));
-            LrSchedule archLr = LrSchedule.constant(search.getFloat("arch_lr"));
-            ParameterStore store = new ParameterStore(base, false);
-            SegBatcher valBatcher = new SegBatcher(val, mean, std, pool);
-            int evalBatch = config.getInt("eval.batch_size");
-            MetricsLog history = new MetricsLog(run.root().resolve("search/genotypes.jsonl"));
-            TrainLoop.Options options =
-                    new TrainLoop.Options(
-                            maxSteps,
-                            search.getLong("log_every"),
-                            perEpoch,
-                            ckptEvery,
-                            search.getInt("keep_checkpoints"),
-                            batch,
-                            "cas search",
-                            "mIoU");
-            TrainLoop loop =
-                    new TrainLoop(
-                                    base,
-                                    net,
-                                    List.of(weights, backboneArch, msArch),
-                                    run,
-                                    options,
-                                    console)
-                            .logFields(
-                                    t -> {
-                                        JsonObject f = new JsonObject();
-                                        f.addProperty("epoch", samplerA.epochOf(t));
-                                        f.addProperty("lr", weightLr.at(t));
-                                        f.addProperty(
-                                                "phase",
-                                                t < backboneSteps ? "backbone" : "multiscale");
-                                        f.addProperty("arch_updates", t >= archStart);
-                                        return f;
-                                    });
-            CasGenotype[] last = new CasGenotype[1];
-            TrainLoop.Evaluation evaluation =
-                    step -> {
-                        CasGenotype g = net.derive();
-                        last[0] = g;
-                        long epoch = (step + perEpoch - 1) / perEpoch;
-                        writeGenotype(run, g, "epoch " + epoch + ", step " + step);
-                        double cost = expected(net, costs);
-                        JsonObject rec = new JsonObject();
-                        rec.addProperty("step", step);
-                        rec.addProperty("epoch", epoch);
-                        rec.addProperty("expected_cost", cost);
-                        rec.add("genotype", JsonParser.parseString(g.toJson()));
-                        history.append(rec);
-                        SegMetrics m =
-                                SegEvaluator.evaluate(net, valBatcher, evalBatch, base, store);
-                        Map<String, Double> out = new LinkedHashMap<>();
-                        out.put("mIoU", m.mIoU());
-                        out.put("pixel_accuracy", m.pixelAccuracy());
-                        out.put("expected_cost", cost);
-                        return out;
-                    };
-            long start = loop.restore(resume);
-            history.truncateAfter(start);
-            TrainLoop.Result result;
-            BatchStream a =
-                    new BatchStream(
-                            new SegBatcher(splitA, mean, std, pool), samplerA, maxSteps, "a");
-            BatchStream b =
-                    new BatchStream(
-                            new SegBatcher(splitB, mean, std, pool), samplerB, maxSteps, "b");
-            try (history;
-                    a;
-                    b;
-                    OneShotSearch backbone =
-                            new OneShotSearch(
+        CasSizes sizes = sizes(config);
+        CasNet net = supernet(config);
+        OneShotJob<CasGenotype> job =
+                new OneShotJob<>("cas search", search, net, new CasSpace(sizes), "CAS genotype")
+                        .phases(
+                                List.of(
+                                        new OneShotJob.Phase(
+                                                "backbone",
+                                                "arch_backbone",
+                                                List.of(net.alphaNormal(), net.alphaReduce()),
+                                                search.getLong("backbone_epochs")),
+                                        new OneShotJob.Phase(
+                                                "multiscale",
+                                                "arch_multiscale",
+                                                List.of(net.alphaMs()),
+                                                search.getLong("multiscale_epochs"))));
+        OpCosts[] costs = new OpCosts[1];
+        double[] initialCost = new double[1];
+        long[] hw = new long[2];
+        OneShotJob.Outcome<CasGenotype> o =
+                SegOneShotJob.run(
+                        config,
+                        run,
+                        resume,
+                        args,
+                        console,
+                        job,
+                        sizes.numClasses(),
+                        (j, ctx) -> {
+                            hw[0] = costSize.length == 2 ? costSize[0] : ctx.height();
+                            hw[1] = costSize.length == 2 ? costSize[1] : ctx.width();
+                            costs[0] =
+                                    priceOps(
                                             net,
-                                            weights,
-                                            backboneArch,
-                                            null,
-                                            null,
-                                            weightLr,
-                                            archLr,
-                                            archStart,
-                                            search.getFloat("grad_clip_norm"),
-                                            constants,
-                                            store)
-                                    .withPenalty(penalty);
-                    OneShotSearch multiscale =
-                            new OneShotSearch(
-                                            net,
-                                            weights,
-                                            msArch,
-                                            null,
-                                            null,
-                                            weightLr,
-                                            archLr,
-                                            0,
-                                            search.getFloat("grad_clip_norm"),
-                                            constants,
-                                            store)
-                                    .withPenalty(penalty)) {
-                TrainLoop.Step step =
-                        (sm, t) -> {
-                            boolean phase1 = t < backboneSteps;
-                            OneShotSearch s = phase1 ? backbone : multiscale;
-                            ParamGroup frozen = phase1 ? msArch : backboneArch;
-                            NDArray l = s.weightStep(sm, t, a.get(t).toNDList(sm));
-                            if (s.updatesArchitecture(t)) {
-                                s.archStep(sm, t, b.get(t).toNDList(sm));
-                            }
-                            // the frozen group never steps; its gradient is dropped every step
-                            frozen.zeroGrad();
-                            return l;
-                        };
-                result = loop.run(start, step, evaluation);
-            }
-            run.writeDataSkips(BadSampleDataset.report(Map.of("split_a", ab[0], "split_b", ab[1])));
-            if (last[0] == null) {
-                last[0] = net.derive();
-                writeGenotype(run, last[0], "step " + result.steps());
-            }
-            return new Outcome(run, last[0], result, expected(net, costs), initialCost, h, w);
-        } finally {
-            job.close();
-        }
-    }
-
-    private static Adam adam(float[] betas, Config search) {
-        return new Adam(betas[0], betas[1], 1e-8f, search.getFloat("arch_weight_decay"), false);
+                                            kind,
+                                            hw[0],
+                                            hw[1],
+                                            search,
+                                            run,
+                                            ctx.device(),
+                                            ctx.base(),
+                                            console);
+                            initialCost[0] = expected(net, costs[0]);
+                            j.penalty(new CasPenalty(net, costs[0], lambda))
+                                    .extras(g -> Map.of("expected_cost", expected(net, costs[0])));
+                        },
+                        SegEvaluator::searchMetrics);
+        // the supernet's arrays are closed with the run: the final cost is the last epoch's record
+        List<JsonObject> history = MetricsLog.read(run.root().resolve("search/genotypes.jsonl"));
+        double finalCost =
+                history.isEmpty()
+                        ? initialCost[0]
+                        : history.get(history.size() - 1).get("expected_cost").getAsDouble();
+        return new Outcome(
+                run, o.best(), o.last(), o.loop(), finalCost, initialCost[0], hw[0], hw[1]);
     }
 
     /** Σ softmax(α)·cost of the supernet's current α. */
@@ -424,25 +288,5 @@ public final class CasSearchJob {
         AtomicFiles.writeString(run.root().resolve("cost/op-costs.txt"), text);
         console.print(text);
         return costs;
-    }
-
-    /** Writes {@code best/genotype.json} and {@code best/genotype.svg} atomically. */
-    static void writeGenotype(RunDirectory run, CasGenotype g, String when) throws IOException {
-        Path dir = run.best();
-        AtomicFiles.writeString(dir.resolve("genotype.json"), g.toJson());
-        AtomicFiles.writeString(
-                dir.resolve("genotype.svg"),
-                new CasSpace(sizesOf(g)).picture(g, "CAS genotype, " + when));
-    }
-
-    private static CasSizes sizesOf(CasGenotype g) {
-        return new CasSizes(
-                1,
-                g.channels(),
-                g.layers(),
-                g.blocks(),
-                g.msChannels(),
-                g.multiscale(),
-                List.of(OpSpec.SKIP_CONNECT));
     }
 }

@@ -17,6 +17,7 @@ import org.dpnas.cas.CasGenotype;
 import org.dpnas.cas.CasMethod;
 import org.dpnas.common.config.Config;
 import org.dpnas.common.config.ConfigLoader;
+import org.dpnas.common.run.MetricsLog;
 import org.dpnas.common.run.RunDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,7 +60,7 @@ class CasSearchTest {
 
     @Test
     void shortTinySearchRunsBothPhasesAndReusesItsLatencyTable(@TempDir Path tmp) throws Exception {
-        Config c = config(shortTiny());
+        Config c = config(shortTiny("search.multiscale_epochs=2"));
         RunDirectory run = new RunDirectory(tmp.resolve("a"));
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         new CasMethod().search(c, run, false, List.of("test"), new PrintStream(log, true, "UTF-8"));
@@ -72,6 +73,7 @@ class CasSearchTest {
         assertTrue(metrics.contains("\"phase\":\"backbone\""), metrics);
         assertTrue(metrics.contains("\"phase\":\"multiscale\""), metrics);
         assertTrue(metrics.contains("expected_cost"), metrics);
+        assertBestIsTheMultiScalePhasesBestEpoch(run.root());
 
         Config reuse =
                 config(
@@ -90,6 +92,32 @@ class CasSearchTest {
         String text = log2.toString(StandardCharsets.UTF_8);
         assertTrue(text.contains("reusing"), text);
         assertTrue(text.contains("measured 0 cells"), text);
+    }
+
+    /**
+     * Every epoch's record has its mIoU and expected cost; {@code best/} is the first epoch with
+     * the highest mIoU among the multi-scale phase's epochs (after the one backbone epoch), {@code
+     * last/} the last epoch.
+     */
+    private static void assertBestIsTheMultiScalePhasesBestEpoch(Path run) throws Exception {
+        List<JsonObject> epochs = MetricsLog.read(run.resolve("search/genotypes.jsonl"));
+        assertEquals(3, epochs.size(), "one record per epoch");
+        long backboneSteps = epochs.get(0).get("step").getAsLong();
+        JsonObject best = null;
+        for (JsonObject e : epochs) {
+            assertTrue(e.has("mIoU") && e.has("expected_cost"), e.toString());
+            if (e.get("step").getAsLong() > backboneSteps
+                    && (best == null
+                            || e.get("mIoU").getAsDouble() > best.get("mIoU").getAsDouble())) {
+                best = e;
+            }
+        }
+        assertEquals(
+                best.get("genotype"),
+                JsonParser.parseString(Files.readString(run.resolve("best/genotype.json"))));
+        assertEquals(
+                epochs.get(2).get("genotype"),
+                JsonParser.parseString(Files.readString(run.resolve("last/genotype.json"))));
     }
 
     @Test

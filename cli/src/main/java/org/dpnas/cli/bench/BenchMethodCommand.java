@@ -51,7 +51,12 @@ public final class BenchMethodCommand implements Command {
                 Opts.value("iters", "N", "timed iterations", "10 (3 for paper)"),
                 Opts.value("warmup", "N", "untimed iterations first", "2 (1 for paper)"),
                 Opts.value("threads", "T", "intra-op threads of the engine", "1"),
-                Opts.value("impl", "NAME", "implementation: fused or plain", "fused"),
+                Opts.value(
+                        "impl",
+                        "NAME",
+                        "implementation (fused or plain cells where the method has both) or one-shot"
+                                + " strategy (gdas) of the timed step",
+                        "fused"),
                 Opts.value("seed", "N", "seed of weights and data", "0"),
                 Opts.value("json", "FILE", "also write the numbers as JSON", null));
     }

@@ -1,5 +1,7 @@
 package org.dpnas.cli.search;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonPrimitive;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +22,7 @@ import org.dpnas.common.config.Config;
 import org.dpnas.common.run.RunDirectory;
 import org.dpnas.common.search.ConfigOption;
 import org.dpnas.common.search.MultiTrialSearch;
+import org.dpnas.common.search.OneShotStrategy;
 import org.dpnas.common.search.SearchMethod;
 import org.dpnas.common.search.strategies.Strategies;
 
@@ -30,6 +33,8 @@ import org.dpnas.common.search.strategies.Strategies;
  * that the named multi-trial strategy proposes over the method's space ({@link RandomTrials}).
  */
 public final class SearchMethodCommand implements Command {
+
+    private static final String ONE_SHOT = "one-shot";
 
     /** The options that set the {@code trials} section (children as processes). */
     static final List<Key> TRIAL_KEYS =
@@ -101,7 +106,16 @@ public final class SearchMethodCommand implements Command {
         }
         keys.add(JobOptions.DEVICE);
         keys.add(JobOptions.THREADS);
-        this.options = new JobOptions(method::searchDefaults, keys);
+        this.options =
+                new JobOptions(method::searchDefaults, keys)
+                        .implyingFrom(
+                                "strategy",
+                                cl -> {
+                                    String s = Args.string(cl, "strategy", ONE_SHOT);
+                                    return s.equals(ONE_SHOT) || Strategies.NAMES.contains(s)
+                                            ? null
+                                            : "search.strategy=" + new JsonPrimitive(s);
+                                });
         this.ownTrials = method.searchDefaults().has("trials");
         List<Key> withTrials = new ArrayList<>(keys);
         withTrials.addAll(TRIAL_KEYS);
@@ -110,6 +124,12 @@ public final class SearchMethodCommand implements Command {
                 new JobOptions(
                         () -> withTrials(Strategies.withDefaults(method.searchDefaults())),
                         withTrials);
+    }
+
+    /** Whether the method's one-shot search takes {@code search.strategy} (e.g. gdas). */
+    private boolean hasOneShotStrategies() {
+        JsonObject search = method.searchDefaults().getAsJsonObject("search");
+        return search != null && search.has("strategy");
     }
 
     /** The method's defaults with a {@code trials} section (its own, or the common one). */
@@ -155,13 +175,15 @@ public final class SearchMethodCommand implements Command {
                 Opts.value(
                         "strategy",
                         "NAME",
-                        "one-shot (the method's supernet search), or a multi-trial strategy that"
-                                + " trains --trials children: random (uniform samples), rl (the"
-                                + " shared controller) or renas (reinforced evolution); the"
-                                + " multi-trial keys search.reward (metric | mnas),"
-                                + " search.mnas.*, search.rl.*, search.renas.* and search.irlas.*"
-                                + " are set with --set",
-                        "one-shot"));
+                        "one-shot (the method's supernet search as configured), a one-shot"
+                                + " strategy of the supernet search (bilevel, gdas: sets"
+                                + " search.strategy), or a multi-trial strategy that trains"
+                                + " --trials children: random (uniform samples), rl (the shared"
+                                + " controller) or renas (reinforced evolution); the multi-trial"
+                                + " keys search.reward (metric | mnas), search.mnas.*,"
+                                + " search.rl.*, search.renas.* and search.irlas.* are set with"
+                                + " --set",
+                        ONE_SHOT));
         o.add(Opts.value("trials", "N", "with a multi-trial strategy: children to train", "8"));
         o.add(
                 Opts.value(
@@ -216,14 +238,23 @@ public final class SearchMethodCommand implements Command {
         if (file == null && !Args.flag(cl, "resume")) {
             file = preset(Args.string(cl, "preset", method.defaultPreset()));
         }
-        String strategy = Args.string(cl, "strategy", "one-shot");
+        String strategy = Args.string(cl, "strategy", ONE_SHOT);
         boolean trials = Strategies.NAMES.contains(strategy);
-        if (!trials && !strategy.equals("one-shot")) {
-            throw new CliException(
-                    "--strategy "
-                            + strategy
-                            + ": expected one-shot, "
-                            + String.join(", ", Strategies.NAMES));
+        if (!trials && !strategy.equals(ONE_SHOT)) {
+            String expected =
+                    "expected one-shot, "
+                            + String.join(", ", Strategies.NAMES)
+                            + (hasOneShotStrategies()
+                                    ? ", or a one-shot strategy (bilevel or gdas)"
+                                    : "");
+            if (!hasOneShotStrategies()) {
+                throw new CliException("--strategy " + strategy + ": " + expected);
+            }
+            try {
+                OneShotStrategy.parse(strategy, "--strategy");
+            } catch (IllegalArgumentException e) {
+                throw new CliException("--strategy " + strategy + ": " + expected);
+            }
         }
         if (Args.flag(cl, "dry-run")) {
             method.dryRun(options.resolve(file, cl), out, Args.path(cl, "json", null));

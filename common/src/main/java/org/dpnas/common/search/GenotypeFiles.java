@@ -64,12 +64,16 @@ public final class GenotypeFiles {
         }
     }
 
-    /** Checks the {@code schema} and {@code method} fields, naming the one that does not match. */
+    /**
+     * Checks the {@code schema} and {@code method} fields, naming the one that does not match — the
+     * one wording of every method's genotype reader: {@code genotype field 'schema' is 2, this
+     * version reads 1} and {@code genotype field 'method' is 'cas', expected 'autodeeplab'}.
+     */
     public static void checkHeader(JsonObject o, int schema, String method) {
         int s = integer(o, "schema");
         if (s != schema) {
             throw new IllegalArgumentException(
-                    "genotype field 'schema' is " + s + ", expected " + schema);
+                    "genotype field 'schema' is " + s + ", this version reads " + schema);
         }
         String m = string(o, "method");
         if (!method.equals(m)) {

@@ -17,7 +17,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.LongFunction;
+import java.util.function.Supplier;
 import org.dpnas.common.run.CurvePlot;
 import org.dpnas.common.run.MetricsLog;
 import org.dpnas.common.run.ProgressBar;
@@ -117,6 +119,8 @@ public final class TrainLoop {
     private final PrintStream console;
     private final Checkpointer checkpointer;
     private LongFunction<JsonObject> logFields = t -> new JsonObject();
+    private final Map<String, Supplier<JsonElement>> stateOut = new LinkedHashMap<>();
+    private final Map<String, Consumer<JsonElement>> stateIn = new LinkedHashMap<>();
 
     /**
      * Creates a loop.
@@ -151,6 +155,16 @@ public final class TrainLoop {
     }
 
     /**
+     * Keeps a caller's state (e.g. a sampler's random stream) in every checkpoint under {@code key}
+     * of {@code state.json}, and hands it back when a checkpoint is restored.
+     */
+    public TrainLoop state(String key, Supplier<JsonElement> save, Consumer<JsonElement> restore) {
+        stateOut.put(key, save);
+        stateIn.put(key, restore);
+        return this;
+    }
+
+    /**
      * Restores the newest checkpoint, if {@code resume} is set. A run that stopped before its first
      * checkpoint resumes from step 0 (its logs are cleared), so it ends as a fresh run would.
      *
@@ -173,6 +187,8 @@ public final class TrainLoop {
         }
         JsonObject state = Checkpointer.load(latest.get(), model, groups, base);
         long step = state.get("step").getAsLong();
+        JsonObject saved = state.has("state") ? state.getAsJsonObject("state") : new JsonObject();
+        stateIn.forEach((k, r) -> r.accept(saved.get(k)));
         try (MetricsLog log = new MetricsLog(run.metrics())) {
             log.truncateAfter(step);
         }
@@ -258,6 +274,7 @@ public final class TrainLoop {
                         checkParametersFinite(done, lastCheckpoint);
                         JsonObject state = new JsonObject();
                         state.addProperty("seconds", (System.nanoTime() - t0) / 1e9);
+                        stateOut.forEach((k, v) -> state.add(k, v.get()));
                         lastCheckpoint = checkpointer.save(done, model, groups, state);
                     }
                 }

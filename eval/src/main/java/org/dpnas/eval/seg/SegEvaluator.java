@@ -33,6 +33,19 @@ public final class SegEvaluator {
         return evaluate(model, batcher, batchSize, base, store, null);
     }
 
+    /**
+     * The validation numbers of a search's supernet, as {@link #evaluate(Block, SegBatcher, int,
+     * NDManager, ParameterStore)} measures them: {@code mIoU}, then {@code pixel_accuracy}.
+     */
+    public static java.util.Map<String, Double> searchMetrics(
+            Block model, SegBatcher batcher, int batchSize, NDManager base, ParameterStore store) {
+        SegMetrics m = evaluate(model, batcher, batchSize, base, store);
+        java.util.Map<String, Double> out = new java.util.LinkedHashMap<>();
+        out.put("mIoU", m.mIoU());
+        out.put("pixel_accuracy", m.pixelAccuracy());
+        return out;
+    }
+
     /** Receives the predicted labels of each evaluated sample. */
     @FunctionalInterface
     public interface PredictionSink {

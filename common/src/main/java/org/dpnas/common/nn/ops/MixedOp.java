@@ -34,23 +34,42 @@ public final class MixedOp extends AbstractBlock {
      * @param affine whether the ops' BNs learn a scale and shift (false during search)
      */
     public MixedOp(int channels, int stride, List<OpSpec> ops, boolean affine) {
-        if (ops.isEmpty()) {
+        this(ops, stride, candidates(channels, stride, ops, affine));
+    }
+
+    /**
+     * Creates the edge over given candidate blocks (null for {@code none}), e.g. to observe which
+     * ops run.
+     *
+     * @param ops the candidate ops, in the order of the weight vector
+     * @param stride 1 or 2
+     * @param candidates one block per op, null for {@code none}
+     */
+    MixedOp(List<OpSpec> ops, int stride, Block[] candidates) {
+        if (ops.isEmpty() || candidates.length != ops.size()) {
             throw new IllegalArgumentException("a mixed op needs at least one candidate");
         }
         this.ops = List.copyOf(ops);
         this.stride = stride;
         blocks = new Block[ops.size()];
         for (int i = 0; i < ops.size(); i++) {
+            if (candidates[i] != null) {
+                blocks[i] = addChildBlock(ops.get(i).opName(), candidates[i]);
+            }
+        }
+    }
+
+    private static Block[] candidates(int channels, int stride, List<OpSpec> ops, boolean affine) {
+        Block[] out = new Block[ops.size()];
+        for (int i = 0; i < ops.size(); i++) {
             OpSpec op = ops.get(i);
             if (op == OpSpec.NONE) {
                 continue;
             }
             Block b = op.create(channels, stride, affine);
-            if (op.isPooling()) {
-                b = new PoolBn((Pool3x3) b);
-            }
-            blocks[i] = addChildBlock(op.opName(), b);
+            out[i] = op.isPooling() ? new PoolBn((Pool3x3) b) : b;
         }
+        return out;
     }
 
     /** The candidate ops, in the order of the weight vector. */
@@ -69,6 +88,39 @@ public final class MixedOp extends AbstractBlock {
      */
     public NDArray forward(ParameterStore ps, NDArray x, NDArray weights, boolean training) {
         return forward(ps, new NDList(x, weights), training).head();
+    }
+
+    /**
+     * Evaluates the edge with one op selected (GDAS, Dong &amp; Yang, CVPR 2019, Sec. 3.2): only
+     * that op runs, and the result is {@code w_k · o_k(x)} — with GDAS's straight-through weights
+     * {@code w = one_hot(k) − sg(p) + p} that is {@code o_k(x)} in value while α receives the
+     * gradient through {@code p_k}. The other ops are neither computed nor touched (their BN
+     * statistics stay as they are).
+     *
+     * @param ps the parameter store
+     * @param x the input (N, C, H, W)
+     * @param weights the edge's weights over {@link #ops()}, 1-D
+     * @param selected the op to run, or −1 for the full mixture {@link #forward(ParameterStore,
+     *     NDArray, NDArray, boolean)}
+     * @param training whether BNs use batch statistics
+     * @return {@code w_k · o_k(x)}, or the zero map when op k is {@code none}
+     */
+    public NDArray forward(
+            ParameterStore ps, NDArray x, NDArray weights, int selected, boolean training) {
+        if (selected < 0) {
+            return forward(ps, x, weights, training);
+        }
+        if (selected >= ops.size()) {
+            throw new IllegalArgumentException(
+                    "selected op " + selected + " of a mixed op over " + ops.size() + " ops");
+        }
+        if (blocks[selected] == null) {
+            return blocksOutputZero(x).head();
+        }
+        return blocks[selected]
+                .forward(ps, new NDList(x), training)
+                .head()
+                .mul(weights.get(selected));
     }
 
     @Override

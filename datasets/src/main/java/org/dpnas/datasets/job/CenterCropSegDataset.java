@@ -1,4 +1,4 @@
-package org.dpnas.autodeeplab.search;
+package org.dpnas.datasets.job;
 
 import java.util.List;
 import org.dpnas.common.data.SegDataset;

@@ -1,14 +1,17 @@
-package org.dpnas.autodeeplab.search;
+package org.dpnas.datasets.job;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import java.util.List;
 import org.dpnas.common.config.Config;
 import org.dpnas.common.config.ConfigLoader;
 import org.dpnas.common.data.SegDataset;
 import org.dpnas.common.data.SegSample;
+import org.dpnas.datasets.SegDatasets;
 import org.junit.jupiter.api.Test;
 
 /** The search's validation at the search crop (issue 14, item 3). */
@@ -66,17 +69,25 @@ class CenterCropSegDatasetTest {
         };
     }
 
+    /** A search's defaults: {@code search.val_full_size} and the shared data section. */
+    private static JsonObject defaults() {
+        return SegDatasets.withData(
+                JsonParser.parseString("{\"search\": {\"val_full_size\": false}}")
+                        .getAsJsonObject(),
+                "search");
+    }
+
     /** Crop on → validation at the crop; {@code val_full_size} or no crop → whole images. */
     @Test
     void validationFollowsTheSearchCropUnlessConfigured() {
         List<String> crop = List.of("data.augment.enabled=true", "data.augment.crop=[2,3]");
-        Config c = ConfigLoader.load(SearchJob.defaults(), null, crop);
-        SegDataset v = SearchJob.validation(one(), c.sub("data"), c.sub("search"));
+        Config c = ConfigLoader.load(defaults(), null, crop);
+        SegDataset v = SegOneShotJob.validation(one(), c.sub("data"), c.sub("search"));
         assertEquals(2, v.get(0).height());
         assertEquals(3, v.get(0).width());
         Config full =
                 ConfigLoader.load(
-                        SearchJob.defaults(),
+                        defaults(),
                         null,
                         List.of(
                                 "data.augment.enabled=true",
@@ -84,10 +95,14 @@ class CenterCropSegDatasetTest {
                                 "search.val_full_size=true"));
         assertEquals(
                 4,
-                SearchJob.validation(one(), full.sub("data"), full.sub("search")).get(0).height());
-        Config none = ConfigLoader.load(SearchJob.defaults(), null, List.of());
+                SegOneShotJob.validation(one(), full.sub("data"), full.sub("search"))
+                        .get(0)
+                        .height());
+        Config none = ConfigLoader.load(defaults(), null, List.of());
         assertEquals(
                 4,
-                SearchJob.validation(one(), none.sub("data"), none.sub("search")).get(0).height());
+                SegOneShotJob.validation(one(), none.sub("data"), none.sub("search"))
+                        .get(0)
+                        .height());
     }
 }
