@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
@@ -415,35 +416,20 @@ public final class AutoDeepLabSupernet extends AbstractBlock
                 if (cell == null) {
                     continue;
                 }
-                FusedCell fused = cell instanceof FusedCell f ? f : null;
-                SearchCell plain = cell instanceof SearchCell c ? c : null;
-                NDArray[] s1 = new NDArray[3];
-                for (int k = 0; k < 3; k++) {
-                    int src = s + 1 - k;
-                    if (NetworkSpace.exists(l - 1, src) && NetworkSpace.valid(src, k)) {
-                        boolean conv =
-                                k == NetworkSpace.DOWN && config.down() == DownTransition.CONV;
-                        // the paper's DOWN: the cell's stride-2 convolution reduces the input
-                        s1[k] =
-                                conv
-                                        ? prev[src]
-                                        : AlignCornersResize.resize(prev[src], hs[s], ws[s]);
-                    }
+                // the node's intermediates (resized inputs, the cell's evaluations, the β-weighted
+                // terms) are closed once the node is summed: autograd keeps what backward reads
+                try (NDScope scope = new NDScope()) {
+                    cur[s] =
+                            node(
+                                    ps, cell, l, s, prev, prevPrev, hs, ws, betaHat, rows, mixing,
+                                    training);
+                    NDScope.unregister(cur[s]);
                 }
-                boolean hasPrevPrev = fused != null ? fused.hasPrevPrev() : plain.hasPrevPrev();
-                NDArray s0 = hasPrevPrev ? prevPrev[s] : null;
-                NDArray[] outs =
-                        fused != null
-                                ? fused.apply(ps, s0, s1, mixing, training)
-                                : plain.apply(ps, s0, s1, rows, training);
-                NDArray node = null;
-                for (int k = 0; k < 3; k++) {
-                    if (outs[k] != null) {
-                        NDArray y = outs[k].mul(betaHat.get(l, s + 1 - k, k));
-                        node = node == null ? y : node.add(y);
-                    }
+            }
+            for (NDArray a : prevPrev) {
+                if (a != null) {
+                    a.close();
                 }
-                cur[s] = node;
             }
             prevPrev = prev;
             prev = cur;
@@ -459,6 +445,47 @@ public final class AutoDeepLabSupernet extends AbstractBlock
             }
         }
         return new NDList(logits);
+    }
+
+    /** The node (l, s): its cell evaluated per neighbour, weighted by β̂ and summed (Eq. 6). */
+    private NDArray node(
+            ParameterStore ps,
+            Block cell,
+            int l,
+            int s,
+            NDArray[] prev,
+            NDArray[] prevPrev,
+            long[] hs,
+            long[] ws,
+            NDArray betaHat,
+            NDArray[] rows,
+            NDArray[] mixing,
+            boolean training) {
+        FusedCell fused = cell instanceof FusedCell f ? f : null;
+        SearchCell plain = cell instanceof SearchCell c ? c : null;
+        NDArray[] s1 = new NDArray[3];
+        for (int k = 0; k < 3; k++) {
+            int src = s + 1 - k;
+            if (NetworkSpace.exists(l - 1, src) && NetworkSpace.valid(src, k)) {
+                boolean conv = k == NetworkSpace.DOWN && config.down() == DownTransition.CONV;
+                // the paper's DOWN: the cell's stride-2 convolution reduces the input
+                s1[k] = conv ? prev[src] : AlignCornersResize.resize(prev[src], hs[s], ws[s]);
+            }
+        }
+        boolean hasPrevPrev = fused != null ? fused.hasPrevPrev() : plain.hasPrevPrev();
+        NDArray s0 = hasPrevPrev ? prevPrev[s] : null;
+        NDArray[] outs =
+                fused != null
+                        ? fused.apply(ps, s0, s1, mixing, training)
+                        : plain.apply(ps, s0, s1, rows, training);
+        NDArray node = null;
+        for (int k = 0; k < 3; k++) {
+            if (outs[k] != null) {
+                NDArray y = outs[k].mul(betaHat.get(l, s + 1 - k, k));
+                node = node == null ? y : node.add(y);
+            }
+        }
+        return node;
     }
 
     @Override

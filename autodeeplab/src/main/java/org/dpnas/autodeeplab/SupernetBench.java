@@ -19,6 +19,7 @@ import org.dpnas.common.search.OneShotSearch;
 import org.dpnas.common.train.Adam;
 import org.dpnas.common.train.Constants;
 import org.dpnas.common.train.LrSchedule;
+import org.dpnas.common.train.OpProfile;
 import org.dpnas.common.train.ParamGroup;
 import org.dpnas.common.train.Sgd;
 
@@ -52,16 +53,34 @@ public final class SupernetBench {
         /**
          * Looks a preset up: {@code tiny} (L 2, F 4, B 3, 5 classes, crop 32), {@code small} (L 4,
          * F 8, B 5, 19 classes, crop 64) or {@code paper} (L 12, F 8, B 5, 19 classes, crop 321);
-         * batch 2 for all.
+         * batch 2 for all. {@code paper@CROP} is the paper's supernet at another square crop: peak
+         * memory grows with the crop's area, so a smaller crop is where memory work is iterated.
          */
         public static Preset named(String name) {
+            if (name.startsWith("paper@")) {
+                int crop;
+                try {
+                    crop = Integer.parseInt(name.substring(6));
+                } catch (NumberFormatException e) {
+                    crop = 0;
+                }
+                if (crop < 32) {
+                    throw new IllegalArgumentException(
+                            "preset '"
+                                    + name
+                                    + "': expected paper@CROP with a crop of at least 32");
+                }
+                return new Preset(name, SupernetConfig.paper(19), crop, 2);
+            }
             return switch (name) {
                 case "tiny" -> new Preset(name, new SupernetConfig(5, 2, 4, 3), 32, 2);
                 case "small" -> new Preset(name, new SupernetConfig(19, 4, 8, 5), 64, 2);
                 case "paper" -> new Preset(name, SupernetConfig.paper(19), 321, 2);
                 default ->
                         throw new IllegalArgumentException(
-                                "unknown preset '" + name + "', expected tiny, small or paper");
+                                "unknown preset '"
+                                        + name
+                                        + "', expected tiny, small, paper or paper@CROP");
             };
         }
     }
@@ -140,6 +159,9 @@ public final class SupernetBench {
             double[] ta = new double[iters];
             double[] tf = new double[iters];
             int arrays = 0;
+            // -Ddpnas.bench.profile=TRACE: the last weight step runs under libtorch's profiler
+            String profile = System.getProperty("dpnas.bench.profile");
+            OpProfile.Result ops = null;
             try (OneShotSearch step =
                     new OneShotSearch(
                             new Timed(net, tf, warmup),
@@ -156,8 +178,20 @@ public final class SupernetBench {
                 for (int it = 0; it < warmup + iters; it++) {
                     long t0 = System.nanoTime();
                     try (NDManager sm = base.newSubManager()) {
-                        step.weightStep(
-                                sm, it, new NDList(sm.create(image, xs), sm.create(label, ys)));
+                        NDList batch = new NDList(sm.create(image, xs), sm.create(label, ys));
+                        int i = it;
+                        if (profile != null && it == warmup + iters - 1) {
+                            try {
+                                ops =
+                                        OpProfile.profile(
+                                                () -> step.weightStep(sm, i, batch),
+                                                Path.of(profile));
+                            } catch (IOException e) {
+                                throw new java.io.UncheckedIOException(e);
+                            }
+                        } else {
+                            step.weightStep(sm, i, batch);
+                        }
                         arrays = sm.getManagedArrays().size();
                     }
                     long t1 = System.nanoTime();
@@ -176,6 +210,13 @@ public final class SupernetBench {
             arch.optimizer().close();
             double w = median(tw);
             double a = median(ta);
+            if (ops != null) {
+                System.err.println(
+                        "profile of the last weight step: "
+                                + ops.topLevelOps()
+                                + " top-level engine ops; top ops (name, calls, ms):");
+                ops.top(25).forEach(line -> System.err.println("  " + line));
+            }
             return new Result(w, a, n / ((w + a) / 1e3), peakRssMib(), arrays, median(tf));
         }
     }

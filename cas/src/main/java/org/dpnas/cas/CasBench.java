@@ -86,11 +86,13 @@ public final class CasBench {
      * Runs the benchmark.
      *
      * @param presetName {@code tiny} or {@code camvid}
+     * @param fused whether the supernet's cells evaluate their edges fused (else plain MixedOps)
      * @param warmup untimed iterations
      * @param iters timed iterations
      * @param seed seed of the weights and data
      */
-    public static Result run(String presetName, int warmup, int iters, long seed) throws Exception {
+    public static Result run(String presetName, boolean fused, int warmup, int iters, long seed)
+            throws Exception {
         if (iters < 1 || warmup < 0) {
             throw new IllegalArgumentException("need iters >= 1 and warmup >= 0");
         }
@@ -114,7 +116,7 @@ public final class CasBench {
         Config search = ConfigLoader.load(CasSearchJob.defaults(), null, List.of()).sub("search");
         try (NDManager base = NDManager.newBaseManager();
                 Constants constants = new Constants(base)) {
-            CasNet net = CasNet.supernet(sizes);
+            CasNet net = CasNet.supernet(sizes, fused);
             net.initialize(base, DataType.FLOAT32, xs);
             OpCosts costs =
                     OpCosts.of(

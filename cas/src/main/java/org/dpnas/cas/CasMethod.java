@@ -253,7 +253,12 @@ public final class CasMethod implements SearchMethod {
     @Override
     public Optional<Bench> bench(String preset, String impl, int warmup, int iters, long seed)
             throws Exception {
-        CasBench.Result r = CasBench.run(preset, warmup, iters, seed);
+        String kind = impl == null ? "fused" : impl.toLowerCase(Locale.ROOT);
+        if (!kind.equals("fused") && !kind.equals("plain")) {
+            throw new IllegalArgumentException(
+                    "unknown cell evaluation '" + impl + "' for cas, expected fused or plain");
+        }
+        CasBench.Result r = CasBench.run(preset, kind.equals("fused"), warmup, iters, seed);
         List<String[]> n = new ArrayList<>();
         n.add(
                 new String[] {
@@ -275,10 +280,10 @@ public final class CasMethod implements SearchMethod {
         String header =
                 String.format(
                         Locale.ROOT,
-                        "preset %s (%s), plain MixedOp evaluation (the fused cell is not in common"
-                                + " yet), %d iters after %d warm-up",
+                        "preset %s (%s), impl %s, %d iters after %d warm-up",
                         preset,
                         r.description(),
+                        kind,
                         iters,
                         warmup);
         return Optional.of(new Bench(header, n, o));

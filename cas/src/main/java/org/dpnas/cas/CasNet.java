@@ -22,6 +22,7 @@ import org.dpnas.common.nn.ConvBnAct;
 import org.dpnas.common.nn.Resize;
 import org.dpnas.common.search.Supernet;
 import org.dpnas.common.search.darts.CellGraph;
+import org.dpnas.common.search.darts.FusedEdges;
 
 /**
  * The CAS network (Zhang et al., CVPR 2019, Sec. 3.1): a 3×3 stride-2 stem, {@code layers} stacked
@@ -48,6 +49,10 @@ public final class CasNet extends AbstractBlock implements Supernet<CasGenotype>
     private final Parameter alphaMs;
 
     private CasNet(CasSizes sizes, CasGenotype genotype) {
+        this(sizes, genotype, false);
+    }
+
+    private CasNet(CasSizes sizes, CasGenotype genotype, boolean fuse) {
         this.sizes = sizes;
         this.genotype = genotype;
         boolean mixed = genotype == null;
@@ -70,7 +75,8 @@ public final class CasNet extends AbstractBlock implements Supernet<CasGenotype>
                             red,
                             prevRed,
                             cpp,
-                            cur);
+                            cur,
+                            fuse);
             cells.add(addChildBlock("cell" + l, cell));
             cpp = cp;
             cp = cell.outChannels();
@@ -111,9 +117,62 @@ public final class CasNet extends AbstractBlock implements Supernet<CasGenotype>
                         .build());
     }
 
-    /** The supernet over every candidate op and rate. */
+    /**
+     * The supernet over every candidate op and rate, its cells evaluated fused ({@link
+     * org.dpnas.common.search.darts.FusedEdges}) when the op table allows it, plain otherwise.
+     */
     public static CasNet supernet(CasSizes sizes) {
-        return new CasNet(sizes, null);
+        return supernet(sizes, FusedEdges.supports(sizes.ops()));
+    }
+
+    /**
+     * The supernet with a chosen cell evaluation (the same function and weight count either way).
+     *
+     * @param sizes the sizes
+     * @param fused whether the cells evaluate their edges fused (needs the DARTS op table)
+     */
+    public static CasNet supernet(CasSizes sizes, boolean fused) {
+        if (fused) {
+            FusedEdges.requireOps(sizes.ops());
+        }
+        return new CasNet(sizes, null, fused);
+    }
+
+    /** Whether the supernet's cells evaluate their edges fused. */
+    public boolean isFused() {
+        return !cells.isEmpty() && cells.get(0).isFused();
+    }
+
+    /**
+     * Copies every parameter and running statistic of a plain supernet of the same sizes into this
+     * fused one, so that both compute the same function.
+     *
+     * @param plain an initialised plain supernet
+     */
+    public void copyFrom(CasNet plain) {
+        if (!isFused() || plain.isFused() || !plain.isSupernet()) {
+            throw new IllegalArgumentException("copies a plain supernet into a fused one");
+        }
+        copyAll(plain.stem, stem);
+        copyAll(plain.ms, ms);
+        copyAll(plain.classifier, classifier);
+        for (int i = 0; i < 3; i++) {
+            plain.archParameters().get(i).getArray().copyTo(archParameters().get(i).getArray());
+        }
+        for (int l = 0; l < cells.size(); l++) {
+            cells.get(l).copyFrom(plain.cells.get(l));
+        }
+    }
+
+    private static void copyAll(Block from, Block to) {
+        PairList<String, Parameter> a = from.getParameters();
+        PairList<String, Parameter> b = to.getParameters();
+        if (a.size() != b.size()) {
+            throw new IllegalStateException("blocks differ in parameters");
+        }
+        for (int i = 0; i < a.size(); i++) {
+            a.valueAt(i).getArray().copyTo(b.valueAt(i).getArray());
+        }
     }
 
     /**
@@ -279,11 +338,20 @@ public final class CasNet extends AbstractBlock implements Supernet<CasGenotype>
         NDArray h = stem.forward(ps, new NDList(image), training).head();
         NDArray s0 = h;
         NDArray s1 = h;
+        // fused cells of one type share the mixing matrices, built once per pass
+        NDArray[][] mixing = new NDArray[2][];
         for (CasCell cell : cells) {
             NDList in =
                     isSupernet()
                             ? new NDList(s0, s1, cell.reduction() ? wr : wn)
                             : new NDList(s0, s1);
+            if (cell.isFused()) {
+                int kind = cell.reduction() ? 1 : 0;
+                if (mixing[kind] == null) {
+                    mixing[kind] = cell.mixing(cell.reduction() ? wr : wn);
+                }
+                in.addAll(java.util.Arrays.asList(mixing[kind]));
+            }
             NDArray y = cell.forward(ps, in, training).head();
             s0 = s1;
             s1 = y;

@@ -124,6 +124,30 @@ public final class JobOptions {
         return this;
     }
 
+    /**
+     * The same options over other defaults (another task's training job): the convenience options
+     * whose key the other defaults have, and the same implied overrides.
+     *
+     * @param otherDefaults supplies a fresh copy of the other job's defaults
+     */
+    public JobOptions over(Supplier<JsonObject> otherDefaults) {
+        Config c = ConfigLoader.load(otherDefaults.get(), null, List.of());
+        List<Key> kept = new ArrayList<>();
+        for (Key k : keys) {
+            if (c.has(k.key())) {
+                kept.add(k);
+            }
+        }
+        JobOptions o = new JobOptions(otherDefaults, kept);
+        o.implied.putAll(implied);
+        return o;
+    }
+
+    /** Whether a convenience option of this job sets a config key. */
+    public boolean offers(String option) {
+        return keys.stream().anyMatch(k -> k.option().equals(option));
+    }
+
     /** The default value of a dotted key as shown in help ({@code null} for none). */
     public String defaultOf(String key) {
         Config c = ConfigLoader.load(defaults.get(), null, List.of());

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.modality.cv.output.CategoryMask;
+import ai.djl.modality.cv.output.DetectedObjects;
 import ai.djl.training.TrainingResult;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -81,6 +82,54 @@ class ExamplesTest {
         assertEquals(SyntheticDataset.CLASS_NAMES, mask.getClasses());
         assertEquals(s.height(), mask.getMask().length);
         assertEquals(s.width(), mask.getMask()[0].length);
+    }
+
+    @Test
+    void anExportedDetectorLoadsWithCriteriaAndDetects(@TempDir Path dir) throws Exception {
+        Path run = dir.resolve("run");
+        dpnas(
+                "train",
+                "--model",
+                "nasfpn",
+                "--work-dir",
+                run.toString(),
+                "--set",
+                "model.backbone=\"resnet10\"",
+                "--set",
+                "model.pyramid_width=8",
+                "--set",
+                "model.head_convs=0",
+                "--set",
+                "data.synthetic.train_size=4",
+                "--set",
+                "data.synthetic.val_size=2",
+                "--set",
+                "data.synthetic.side=64",
+                "--set",
+                "train.image_size=64",
+                "--batch-size",
+                "2",
+                "--max-steps",
+                "1");
+        Path model = dir.resolve("model");
+        dpnas(
+                "weights",
+                "export",
+                "--run",
+                run.toString(),
+                "--format",
+                "djl",
+                "--out",
+                model.toString());
+        BufferedImage img = new BufferedImage(80, 60, BufferedImage.TYPE_INT_RGB);
+        Path png = dir.resolve("image.png");
+        ImageIO.write(img, "png", png.toFile());
+        DetectedObjects d = DetectWithCriteria.runExample(model, png);
+        for (DetectedObjects.DetectedObject o : d.<DetectedObjects.DetectedObject>items()) {
+            assertTrue(SyntheticDataset.DETECTION_CLASS_NAMES.contains(o.getClassName()));
+            var b = o.getBoundingBox().getBounds();
+            assertTrue(b.getX() >= 0 && b.getX() + b.getWidth() <= 1 + 1e-6, b.toString());
+        }
     }
 
     @Test

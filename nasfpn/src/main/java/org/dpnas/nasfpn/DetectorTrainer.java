@@ -1,30 +1,22 @@
 package org.dpnas.nasfpn;
 
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
-import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import org.dpnas.common.data.Box;
 import org.dpnas.common.det.AnchorGenerator;
-import org.dpnas.common.det.AnchorMatcher;
-import org.dpnas.common.det.BoxCoder;
 import org.dpnas.common.det.Detection;
 import org.dpnas.common.det.DetectionDecoder;
-import org.dpnas.common.det.DetectionLoss;
-import org.dpnas.common.det.DetectionTargets;
 import org.dpnas.common.train.Constants;
-import org.dpnas.common.train.NonFiniteException;
 import org.dpnas.common.train.Optimizer;
+import org.dpnas.common.train.ParamGroup;
 import org.dpnas.common.train.Seeds;
 import org.dpnas.datasets.augment.JointAugment;
 import org.dpnas.datasets.augment.Resampler;
@@ -69,7 +61,7 @@ public final class DetectorTrainer {
         }
     }
 
-    private static final int[] FILL = {124, 116, 104};
+    private static final int[] FILL = DetectionStep.FILL;
 
     private DetectorTrainer() {}
 
@@ -86,76 +78,42 @@ public final class DetectorTrainer {
         if (data.size() == 0) {
             throw new IllegalArgumentException("the training split is empty");
         }
-        Shape input = new Shape(s.batch(), 3, s.imageSize(), s.imageSize());
+        initialize(net, s, base);
+        List<Float> losses = new ArrayList<>();
+        ParamGroup weights = weights(net);
+        try (Constants c = new Constants(base)) {
+            DetectionStep step =
+                    new DetectionStep(net, data, s, weights, c, new ParameterStore(base, false));
+            for (int t = 0; t < s.steps(); t++) {
+                try (NDManager sm = base.newSubManager()) {
+                    losses.add(step.run(sm, t).getFloat());
+                }
+            }
+        } finally {
+            weights.optimizer().close();
+        }
+        return losses;
+    }
+
+    /** Initialises the detector at the training input shape, seeded, unless it already is. */
+    public static void initialize(RetinaNet net, Settings s, NDManager base) {
         if (!net.isInitialized()) {
             Seeds.seedEngine(s.seed());
-            net.initialize(base, DataType.FLOAT32, input);
+            net.initialize(
+                    base, DataType.FLOAT32, new Shape(s.batch(), 3, s.imageSize(), s.imageSize()));
         }
-        DetSample first = data.get(0);
-        double fit = (double) s.imageSize() / Math.max(first.height(), first.width());
-        JointAugment aug =
-                new JointAugment(
-                        s.seed(),
-                        0.8 * fit,
-                        1.2 * fit,
-                        s.imageSize(),
-                        s.imageSize(),
-                        true,
-                        0,
-                        FILL,
-                        Resampler.JAVA);
-        float[] anchors = AnchorGenerator.retinaNet().generate(s.imageSize(), s.imageSize());
+    }
+
+    /** Every trainable parameter of the detector in one group with a fresh Adam. */
+    public static ParamGroup weights(RetinaNet net) {
         List<Parameter> params = new ArrayList<>();
         for (Pair<String, Parameter> p : net.getParameters()) {
             if (p.getValue().requiresGradient()) {
                 params.add(p.getValue());
             }
         }
-        Optimizer opt = Optimizer.create("adam", 0f, 1e-4f, 0.9f, 0.999f, 1e-8f);
-        Random random = Seeds.random(s.seed(), "batches");
-        ParameterStore ps = new ParameterStore(base, false);
-        List<Float> losses = new ArrayList<>();
-        DetectionLoss lossFn = DetectionLoss.retinaNet();
-        try (Constants c = new Constants(base)) {
-            for (int step = 0; step < s.steps(); step++) {
-                List<DetSample> samples = new ArrayList<>();
-                for (int i = 0; i < s.batch(); i++) {
-                    int index = random.nextInt(data.size());
-                    samples.add(aug.apply(data.get(index), step, index));
-                }
-                DetBatch batch = DetBatch.of(samples, 1);
-                List<DetectionTargets> targets = new ArrayList<>();
-                for (List<Box> boxes : batch.boxes()) {
-                    targets.add(
-                            DetectionTargets.of(
-                                    anchors, boxes, AnchorMatcher.retinaNet(), new BoxCoder()));
-                }
-                try (NDManager sm = base.newSubManager()) {
-                    NDArray x = batch.images(sm);
-                    float value;
-                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        NDList out = net.forward(ps, new NDList(x), true);
-                        NDArray total = null;
-                        for (int e = 0; e < net.exits(); e++) {
-                            NDArray[] l =
-                                    lossFn.compute(out.get(2 * e), out.get(2 * e + 1), targets, c);
-                            NDArray sum = l[0].add(l[1]);
-                            total = total == null ? sum : total.add(sum);
-                        }
-                        value = total.getFloat();
-                        if (!Float.isFinite(value)) {
-                            throw new NonFiniteException(step, "detector loss is " + value);
-                        }
-                        gc.backward(total);
-                    }
-                    opt.step(params, s.lr());
-                    losses.add(value);
-                }
-            }
-        } finally {
-            opt.close();
-        }
-        return losses;
+        return new ParamGroup(
+                "weights", params, Optimizer.create("adam", 0f, 1e-4f, 0.9f, 0.999f, 1e-8f));
     }
 
     /**
@@ -175,47 +133,84 @@ public final class DetectorTrainer {
                     "exit " + exit + " outside 1.." + net.exits() + " (one per pyramid stack)");
         }
         ParameterStore ps = new ParameterStore(base, false);
-        DetectionDecoder decoder = DetectionDecoder.retinaNet();
-        AnchorGenerator gen = AnchorGenerator.retinaNet();
         List<List<Detection>> all = new ArrayList<>();
         for (int i = 0; i < data.size(); i++) {
-            DetSample raw = data.get(i);
-            double scale = (double) s.imageSize() / Math.max(raw.height(), raw.width());
-            JointAugment resize =
-                    new JointAugment(s.seed(), scale, scale, 0, 0, false, 0, FILL, Resampler.JAVA);
-            DetSample img = resize.apply(raw, 0, i);
-            DetBatch batch = DetBatch.of(List.of(img), 128);
+            Prepared p = prepare(data.get(i), s.imageSize());
             try (NDManager sm = base.newSubManager()) {
-                NDList out = net.forward(ps, new NDList(batch.images(sm)), false);
-                float[] probs = Activation.sigmoid(out.get(2 * (exit - 1))).toFloatArray();
-                float[] deltas = out.get(2 * (exit - 1) + 1).toFloatArray();
-                float[] anchors = gen.generate(batch.height(), batch.width());
-                List<Detection> dets =
-                        decoder.decode(
+                NDList out = net.forward(ps, new NDList(p.batch().images(sm)), false);
+                all.add(decode(out, exit, net.numClasses(), p));
+            }
+        }
+        return all;
+    }
+
+    /**
+     * An image scaled for detection.
+     *
+     * @param batch the scaled image, normalised and padded to a multiple of 128
+     * @param height scaled height
+     * @param width scaled width
+     * @param rawHeight original height
+     * @param rawWidth original width
+     */
+    public record Prepared(DetBatch batch, int height, int width, int rawHeight, int rawWidth) {}
+
+    /**
+     * Scales an image so its longer side is {@code imageSize} (bilinear, as training's
+     * augmentation), normalises it and pads it to a multiple of 128.
+     */
+    public static Prepared prepare(DetSample raw, int imageSize) {
+        double scale = (double) imageSize / Math.max(raw.height(), raw.width());
+        JointAugment resize =
+                new JointAugment(0, scale, scale, 0, 0, false, 0, FILL, Resampler.JAVA);
+        DetSample img = resize.apply(raw, 0, 0);
+        return new Prepared(
+                DetBatch.of(List.of(img), 128),
+                img.height(),
+                img.width(),
+                raw.height(),
+                raw.width());
+    }
+
+    /**
+     * Decodes one image's network output at an exit (sigmoid, top-k per level, box decoding,
+     * class-wise NMS) into boxes in the original image's pixels.
+     *
+     * @param out the network's output for a batch of one
+     * @param exit the exit, from 1
+     * @param numClasses K
+     * @param p the prepared image
+     */
+    public static List<Detection> decode(NDList out, int exit, int numClasses, Prepared p) {
+        AnchorGenerator gen = AnchorGenerator.retinaNet();
+        DetBatch batch = p.batch();
+        float[] probs = Activation.sigmoid(out.get(2 * (exit - 1))).toFloatArray();
+        float[] deltas = out.get(2 * (exit - 1) + 1).toFloatArray();
+        float[] anchors = gen.generate(batch.height(), batch.width());
+        List<Detection> dets =
+                DetectionDecoder.retinaNet()
+                        .decode(
                                 probs,
                                 deltas,
                                 anchors,
                                 gen.countsPerLevel(batch.height(), batch.width()),
-                                net.numClasses(),
-                                img.height(),
-                                img.width());
-                double sx = (double) raw.width() / img.width();
-                double sy = (double) raw.height() / img.height();
-                List<Detection> mapped = new ArrayList<>();
-                for (Detection d : dets) {
-                    mapped.add(
-                            new Detection(
-                                    (float) (d.x1() * sx),
-                                    (float) (d.y1() * sy),
-                                    (float) (d.x2() * sx),
-                                    (float) (d.y2() * sy),
-                                    d.score(),
-                                    d.classId()));
-                }
-                all.add(mapped);
-            }
+                                numClasses,
+                                p.height(),
+                                p.width());
+        double sx = (double) p.rawWidth() / p.width();
+        double sy = (double) p.rawHeight() / p.height();
+        List<Detection> mapped = new ArrayList<>();
+        for (Detection d : dets) {
+            mapped.add(
+                    new Detection(
+                            (float) (d.x1() * sx),
+                            (float) (d.y1() * sy),
+                            (float) (d.x2() * sx),
+                            (float) (d.y2() * sy),
+                            d.score(),
+                            d.classId()));
         }
-        return all;
+        return mapped;
     }
 
     /**

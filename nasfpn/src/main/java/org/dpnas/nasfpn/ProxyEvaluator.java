@@ -30,6 +30,7 @@ public final class ProxyEvaluator implements Evaluator<PyramidGenotype> {
     private final String backbone;
     private final int width;
     private final int headConvs;
+    private final String attention;
     private final DetectorTrainer.Settings settings;
 
     /**
@@ -40,6 +41,7 @@ public final class ProxyEvaluator implements Evaluator<PyramidGenotype> {
      * @param backbone proxy backbone
      * @param width pyramid and head width
      * @param headConvs convolutions per subnet
+     * @param attention global-attention variant ({@code tf} or {@code mmdet})
      * @param settings proxy training
      */
     public ProxyEvaluator(
@@ -48,6 +50,7 @@ public final class ProxyEvaluator implements Evaluator<PyramidGenotype> {
             String backbone,
             int width,
             int headConvs,
+            String attention,
             DetectorTrainer.Settings settings) {
         this.train = new HeldOutSplit(trainSet, every, false);
         this.heldOut = new HeldOutSplit(trainSet, every, true);
@@ -61,6 +64,7 @@ public final class ProxyEvaluator implements Evaluator<PyramidGenotype> {
         this.backbone = backbone;
         this.width = width;
         this.headConvs = headConvs;
+        this.attention = attention;
         this.settings = settings;
     }
 
@@ -82,7 +86,14 @@ public final class ProxyEvaluator implements Evaluator<PyramidGenotype> {
         try (NDManager m = NDManager.newBaseManager()) {
             RetinaNet net =
                     new RetinaNet(
-                            backbone, genotype, width, 1, "tf", train.numClasses(), 9, headConvs);
+                            backbone,
+                            genotype,
+                            width,
+                            1,
+                            attention,
+                            train.numClasses(),
+                            9,
+                            headConvs);
             List<Float> losses = DetectorTrainer.train(net, train, settings, m);
             CocoStats stats = DetectorTrainer.score(net, heldOut, settings, 1, m);
             long params = 0;

@@ -13,6 +13,8 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.ArrayList;
 import java.util.List;
+import org.dpnas.common.cost.CostAware;
+import org.dpnas.common.cost.CostCounter;
 import org.dpnas.common.nn.ops.ReluConvBn;
 
 /**
@@ -32,7 +34,7 @@ import org.dpnas.common.nn.ops.ReluConvBn;
  * output levels of every stack in turn, {@code repeats · L} arrays, so an anytime detector can put
  * a head after each stack.
  */
-public final class PyramidNetwork extends AbstractBlock {
+public final class PyramidNetwork extends AbstractBlock implements CostAware {
 
     /** The global-attention variants. */
     public static final List<String> ATTENTIONS = List.of("tf", "mmdet");
@@ -160,6 +162,48 @@ public final class PyramidNetwork extends AbstractBlock {
             return up;
         }
         return x;
+    }
+
+    /**
+     * Counts the merging cells: max-pool taps of down-sampling, nothing for nearest up-sampling (a
+     * copy), one op per element of every sum and absorbed input, global pooling + sigmoid + mul +
+     * add of attention, and each cell's ReLU-conv-BN.
+     */
+    @Override
+    public Shape[] countCost(CostCounter counter, Shape[] inputShapes) {
+        int l = genotype.levels();
+        Shape[] levels = new Shape[l];
+        for (int i = 0; i < l; i++) {
+            Shape s = inputShapes[i];
+            levels[i] = new Shape(s.get(0), width, s.get(2), s.get(3));
+        }
+        for (int r = 0; r < repeats; r++) {
+            for (int i = 0; i < genotype.cells().size(); i++) {
+                MergingCell c = genotype.cells().get(i);
+                Shape out = levels[c.level() - genotype.minLevel()];
+                List<Integer> reads = new ArrayList<>(List.of(c.input1(), c.input2()));
+                reads.addAll(absorbed.get(i));
+                for (int n : reads) {
+                    int from = genotype.levelOf(n);
+                    if (from < c.level()) {
+                        int k = 1 << (c.level() - from);
+                        counter.pool(out, (long) k * k);
+                    }
+                }
+                if (!"sum".equals(c.op())) {
+                    Shape g = new Shape(out.get(0), out.get(1), 1, 1);
+                    counter.pool(g, out.get(2) * out.get(3));
+                    counter.elementwise(g);
+                    counter.elementwise(out);
+                }
+                counter.elementwise(out);
+                for (int j = 0; j < absorbed.get(i).size(); j++) {
+                    counter.elementwise(out);
+                }
+                counter.count(convs.get(r).get(i), out);
+            }
+        }
+        return getOutputShapes(inputShapes);
     }
 
     @Override

@@ -7,6 +7,7 @@ import java.util.Random;
 import org.dpnas.common.search.SearchSpace;
 import org.dpnas.common.search.rl.Decision;
 import org.dpnas.common.search.rl.DecisionSpace;
+import org.dpnas.common.search.strategies.ExpertGenotypes;
 
 /**
  * The NAS-FPN search space (Ghiasi et al., CVPR 2019, section 3.1): pyramids of {@code cells}
@@ -21,7 +22,9 @@ import org.dpnas.common.search.rl.DecisionSpace;
  * vector is a valid pyramid and every pyramid has exactly one vector.
  */
 public final class PyramidSpace
-        implements SearchSpace<PyramidGenotype>, DecisionSpace<PyramidGenotype> {
+        implements SearchSpace<PyramidGenotype>,
+                DecisionSpace<PyramidGenotype>,
+                ExpertGenotypes<PyramidGenotype> {
 
     private static final int MIN = 3;
     private static final int MAX = 7;
@@ -52,6 +55,19 @@ public final class PyramidSpace
         this.width = width;
         this.repeats = repeats;
         this.attention = attention;
+    }
+
+    /**
+     * A built-in pyramid ({@code fpn}, {@code nasfpn}) as an expert of this space (the IRLAS term),
+     * when it has this space's number of cells (FPN has 5, NAS-FPN 7).
+     */
+    @Override
+    public java.util.Optional<PyramidGenotype> expert(String name) {
+        if (!name.equals("fpn") && !name.equals("nasfpn")) {
+            return java.util.Optional.empty();
+        }
+        PyramidGenotype g = PyramidGenotype.builtIn(name);
+        return g.cells().size() == cells ? java.util.Optional.of(g) : java.util.Optional.empty();
     }
 
     /** Number of merging cells. */

@@ -18,6 +18,8 @@ import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.dpnas.common.cost.CostAware;
+import org.dpnas.common.cost.CostCounter;
 import org.dpnas.common.nn.ConvBnAct;
 import org.dpnas.common.nn.backbone.Backbone;
 import org.dpnas.common.nn.backbone.Backbones;
@@ -34,7 +36,7 @@ import org.dpnas.common.nn.backbone.Backbones;
  * 3.3): {@code forward} returns, per exit, class logits (N, anchors, K) and box deltas (N, anchors,
  * 4), anchors in {@link org.dpnas.common.det.AnchorGenerator} order.
  */
-public final class RetinaNet extends AbstractBlock {
+public final class RetinaNet extends AbstractBlock implements CostAware {
 
     private static final String[] TAPS = {"layer2", "layer3", "layer4"};
 
@@ -48,6 +50,7 @@ public final class RetinaNet extends AbstractBlock {
     private final int numClasses;
     private final int anchors;
     private final int width;
+    private final String arch;
 
     /**
      * Creates the detector.
@@ -84,6 +87,7 @@ public final class RetinaNet extends AbstractBlock {
         this.numClasses = numClasses;
         this.anchors = anchorsPerLocation;
         this.width = width;
+        this.arch = arch;
         backbone = addChildBlock("backbone", Backbones.create(arch, 32, 1f));
         for (int i = 0; i < TAPS.length; i++) {
             laterals.add(
@@ -114,6 +118,21 @@ public final class RetinaNet extends AbstractBlock {
         return backbone;
     }
 
+    /** The backbone's architecture name. */
+    public String backboneName() {
+        return arch;
+    }
+
+    /** The pyramid and head width. */
+    public int width() {
+        return width;
+    }
+
+    /** A, anchors per location. */
+    public int anchorsPerLocation() {
+        return anchors;
+    }
+
     /** The pyramid network. */
     public PyramidNetwork pyramid() {
         return pyramid;
@@ -129,10 +148,35 @@ public final class RetinaNet extends AbstractBlock {
         return numClasses;
     }
 
+    /**
+     * Where forward time goes, in nanoseconds of this thread's CPU time (filled while set with
+     * {@link #timed}).
+     */
+    public static final class Timing {
+        /** Backbone. */
+        public long backbone;
+
+        /** Laterals, P6/P7 and the pyramid network. */
+        public long pyramid;
+
+        /** Class and box subnets with the reshapes to (N, anchors, ·). */
+        public long heads;
+    }
+
+    private Timing timing;
+
+    /** Records where the time of following forward passes goes ({@code null} stops). */
+    public void timed(Timing t) {
+        this.timing = t;
+    }
+
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        boolean time = timing != null;
+        long t0 = time ? DetectionStep.cpu() : 0;
         NDList taps = backbone.forward(ps, inputs, training);
+        long t1 = time ? DetectionStep.cpu() : 0;
         NDList levels = new NDList();
         for (int i = 0; i < TAPS.length; i++) {
             NDArray c = taps.get(backbone.tapIndex(TAPS[i]));
@@ -142,6 +186,7 @@ public final class RetinaNet extends AbstractBlock {
         levels.add(p6);
         levels.add(down(p6));
         NDList pyr = pyramid.forward(ps, levels, training);
+        long t2 = time ? DetectionStep.cpu() : 0;
         NDList out = new NDList();
         int l = 5;
         for (int e = 0; e < pyramid.repeats(); e++) {
@@ -154,6 +199,12 @@ public final class RetinaNet extends AbstractBlock {
             }
             out.add(NDArrays.concat(cls, 1));
             out.add(NDArrays.concat(box, 1));
+        }
+        if (time) {
+            long t3 = DetectionStep.cpu();
+            timing.backbone += t1 - t0;
+            timing.pyramid += t2 - t1;
+            timing.heads += t3 - t2;
         }
         return out;
     }
@@ -174,6 +225,36 @@ public final class RetinaNet extends AbstractBlock {
     private static NDArray flatten(NDArray x, int k) {
         Shape s = x.getShape();
         return x.transpose(0, 2, 3, 1).reshape(s.get(0), -1, k);
+    }
+
+    /**
+     * Counts the backbone, the laterals, the P6/P7 max-pools, the pyramid and the shared subnets
+     * once per level and exit (their weights once), with their ReLUs.
+     */
+    @Override
+    public Shape[] countCost(CostCounter counter, Shape[] inputShapes) {
+        Shape[] taps = counter.count(backbone, inputShapes);
+        Shape[] levels = new Shape[5];
+        for (int i = 0; i < TAPS.length; i++) {
+            levels[i] = counter.count(laterals.get(i), taps[backbone.tapIndex(TAPS[i])])[0];
+        }
+        for (int i = 3; i < 5; i++) {
+            Shape p = levels[i - 1];
+            levels[i] = new Shape(p.get(0), width, (p.get(2) + 1) / 2, (p.get(3) + 1) / 2);
+            counter.pool(levels[i], 4);
+        }
+        Shape[] pyr = counter.count(pyramid, levels);
+        for (Shape f : pyr) {
+            for (List<Conv2d> tower : List.of(clsTower, boxTower)) {
+                for (Conv2d c : tower) {
+                    counter.count(c, f);
+                    counter.elementwise(f);
+                }
+            }
+            counter.count(clsOut, f);
+            counter.count(boxOut, f);
+        }
+        return getOutputShapes(inputShapes);
     }
 
     @Override

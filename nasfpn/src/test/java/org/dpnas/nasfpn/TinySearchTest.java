@@ -39,6 +39,7 @@ class TinySearchTest {
                         "resnet10",
                         16,
                         1,
+                        "tf",
                         new DetectorTrainer.Settings(64, 2, 2, 1e-3f, 5));
         PyramidSpace space = new PyramidSpace(5, "resnet10", 16, 1, "tf");
         PrintStream quiet = new PrintStream(new ByteArrayOutputStream());

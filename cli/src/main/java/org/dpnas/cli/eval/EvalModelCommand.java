@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
 import org.dpnas.cli.Args;
@@ -27,6 +28,7 @@ import org.dpnas.cli.predict.MaskPng;
 import org.dpnas.cli.train.Models;
 import org.dpnas.cli.train.SegTrainJob;
 import org.dpnas.cli.train.TrainConfigs;
+import org.dpnas.cli.train.TrainTasks;
 import org.dpnas.common.config.Config;
 import org.dpnas.common.config.ConfigLoader;
 import org.dpnas.common.data.SegBatcher;
@@ -35,6 +37,7 @@ import org.dpnas.common.run.RunDirectory;
 import org.dpnas.common.run.RunLock;
 import org.dpnas.common.search.Registry;
 import org.dpnas.common.search.SearchMethod;
+import org.dpnas.common.search.TrainTask;
 import org.dpnas.common.train.Checkpointer;
 import org.dpnas.common.train.ParamIO;
 import org.dpnas.datasets.SegDatasets;
@@ -46,11 +49,12 @@ import org.dpnas.eval.seg.SegMetrics;
  * {@code dpnas eval model}: evaluates a finished run's checkpoint on a dataset split and writes
  * mIoU, per-class IoU, pixel accuracy, mean class accuracy and frequency-weighted IoU.
  *
- * <p>Every kind of run: a training run (baseline or a retrained genotype) evaluates its network; a
- * one-shot search run evaluates its supernet with the checkpoint's weights and architecture
- * parameters (the network the derived genotype was read from; retrain the genotype for its own
- * score); a multi-trial search run has no network of its own, and the message names a trial's run
- * to evaluate instead.
+ * <p>A run of a registered {@link TrainTask} (a detector) is evaluated by its task: COCO AP with
+ * {@code --exit K} and {@code --detections FILE}. Every other kind of run: a training run (baseline
+ * or a retrained genotype) evaluates its network; a one-shot search run evaluates its supernet with
+ * the checkpoint's weights and architecture parameters (the network the derived genotype was read
+ * from; retrain the genotype for its own score); a multi-trial search run has no network of its
+ * own, and the message names a trial's run to evaluate instead.
  */
 public final class EvalModelCommand implements Command {
 
@@ -77,6 +81,18 @@ public final class EvalModelCommand implements Command {
                 Opts.value("device", "D", "auto, cpu, gpu or gpu:N", "the run's"),
                 Opts.value("json", "FILE", "also write the metrics as JSON", null),
                 Opts.value(
+                        "exit",
+                        "K",
+                        "a detector with stacked pyramids: evaluate its K-th exit (anytime"
+                                + " detection)",
+                        "the last"),
+                Opts.value(
+                        "detections",
+                        "FILE",
+                        "a detector: also write its detections in COCO results format (and the"
+                                + " ground truth as FILE.gt.json)",
+                        null),
+                Opts.value(
                         "save-pred",
                         "DIR",
                         "also write each prediction as a palette PNG named by the sample",
@@ -99,6 +115,16 @@ public final class EvalModelCommand implements Command {
                             + " of its trials, e.g. --run "
                             + run.root().resolve("trials/trial-0000")
                             + " (the best is named in best/trial.json)");
+        }
+        Optional<TrainTask> task = TrainTasks.ofRun(run.resolvedConfig());
+        if (task.isPresent()) {
+            return runTask(task.get(), run, cl, out);
+        }
+        for (String opt : new String[] {"exit", "detections"}) {
+            if (cl.hasOption(opt)) {
+                throw new CliException(
+                        "--" + opt + " applies to a detector run; " + run.root() + " is not one");
+            }
         }
         SearchMethod searched = searchMethodOf(run);
         Path out0 = Args.path(cl, "json", null);
@@ -215,6 +241,72 @@ public final class EvalModelCommand implements Command {
             o.addProperty("images", ds.size());
             o.addProperty("checkpoint", checkpoint.toString());
             RunDirectory.writeJson(json, o);
+            out.println("wrote " + json);
+        }
+        return 0;
+    }
+
+    /** Evaluates a run of a registered training task (e.g. a detector). */
+    private static int runTask(TrainTask task, RunDirectory run, CommandLine cl, PrintStream out)
+            throws Exception {
+        for (String opt : new String[] {"save-pred", "batch-size"}) {
+            if (cl.hasOption(opt)) {
+                throw new CliException("--" + opt + " does not apply to a " + task.name() + " run");
+            }
+        }
+        Path json = Args.path(cl, "json", null);
+        Path dets = Args.path(cl, "detections", null);
+        for (Path f : new Path[] {json, dets}) {
+            if (f != null
+                    && f.toAbsolutePath()
+                            .normalize()
+                            .startsWith(run.root().toAbsolutePath().normalize())) {
+                RunLock.acquire(run.root(), String.join(" ", JobOptions.words("eval model", cl)));
+                break;
+            }
+        }
+        List<String> sets = new ArrayList<>();
+        set(cl, "dataset", "data.dataset", sets);
+        set(cl, "root", "data.root", sets);
+        set(cl, "device", "device", sets);
+        Config config;
+        try {
+            config = ConfigLoader.load(task.trainDefaults(), run.resolvedConfig(), sets);
+        } catch (RuntimeException e) {
+            throw new CliException("--run " + run.root() + ": " + e.getMessage());
+        }
+        String split = Args.string(cl, "split", config.getString("data.val_split"));
+        Path checkpoint = Args.path(cl, "checkpoint", null);
+        if (checkpoint == null) {
+            checkpoint =
+                    new Checkpointer(run.checkpoints(), 1)
+                            .latest()
+                            .orElseThrow(
+                                    () ->
+                                            new CliException(
+                                                    "--run "
+                                                            + run.root()
+                                                            + ": no checkpoint in "
+                                                            + run.checkpoints()));
+        }
+        if (!Files.exists(checkpoint.resolve("model.params"))) {
+            throw new CliException("--checkpoint " + checkpoint + ": no model.params in it");
+        }
+        int exit = Args.intValue(cl, "exit", 0);
+        if (cl.hasOption("exit") && exit < 1) {
+            throw new CliException("--exit must be >= 1 (exits count from 1), got " + exit);
+        }
+        TrainTask.Report r;
+        try {
+            r =
+                    task.evaluate(
+                            config, new TrainTask.EvalRequest(checkpoint, split, exit, dets), out);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(e.getMessage());
+        }
+        out.print(r.text());
+        if (json != null) {
+            RunDirectory.writeJson(json, r.json());
             out.println("wrote " + json);
         }
         return 0;

@@ -6,6 +6,7 @@ import ai.djl.inference.Predictor;
 import ai.djl.modality.cv.Image;
 import ai.djl.modality.cv.ImageFactory;
 import ai.djl.modality.cv.output.CategoryMask;
+import ai.djl.modality.cv.output.DetectedObjects;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
@@ -28,13 +29,14 @@ import org.dpnas.cli.Opts;
 import org.dpnas.cli.weights.ExportCommand;
 import org.dpnas.common.run.RunDirectory;
 import org.dpnas.common.train.Devices;
+import org.dpnas.datasets.djl.ModelDir;
 
 /**
  * {@code dpnas predict}: segments one image with a trained network and writes the mask as a palette
- * PNG. The network is loaded exactly as a DJL user loads it — {@code Criteria} with {@code
- * optModelPath} on a model directory of {@code weights export --format djl} ({@code --model}), or
- * on one exported from {@code --run} into a temporary directory — and the image is read with DJL's
- * {@link ImageFactory}.
+ * PNG, or, for a detector, draws the detected boxes on the image and lists them. The network is
+ * loaded exactly as a DJL user loads it — {@code Criteria} with {@code optModelPath} on a model
+ * directory of {@code weights export --format djl} ({@code --model}), or on one exported from
+ * {@code --run} into a temporary directory — and the image is read with DJL's {@link ImageFactory}.
  */
 public final class PredictCommand implements Command {
 
@@ -45,7 +47,8 @@ public final class PredictCommand implements Command {
 
     @Override
     public String summary() {
-        return "segment an image with a trained network (writes a palette PNG)";
+        return "segment an image (palette PNG) or detect its objects (boxes drawn) with a trained"
+                + " network";
     }
 
     @Override
@@ -57,7 +60,11 @@ public final class PredictCommand implements Command {
                 Opts.value(
                         "checkpoint", "DIR", "with --run: checkpoint to use", "the run's newest"),
                 Opts.required("image", "FILE", "the image (PNG, JPEG, ...)"),
-                Opts.value("out", "FILE", "the mask to write", "IMAGE's name + .mask.png"),
+                Opts.value(
+                        "out",
+                        "FILE",
+                        "the mask (or, for a detector, the image with its boxes) to write",
+                        "IMAGE's name + .mask.png (.boxes.png)"),
                 Opts.value("threads", "N", "libtorch threads (0 = libtorch's default)", "1"),
                 Opts.value("device", "D", "cpu, gpu or gpu:N", "cpu"));
     }
@@ -92,6 +99,42 @@ public final class PredictCommand implements Command {
             } catch (IOException e) {
                 throw new CliException("--image " + image + ": not a readable image (" + e + ")");
             }
+            if (ModelDir.DETECTION.equals(taskOf(model))) {
+                Path boxesOut = Args.path(cl, "out", Path.of(stem + ".boxes.png"));
+                long t0 = System.nanoTime();
+                DetectedObjects d = detect(model, img, device);
+                double ms = (System.nanoTime() - t0) / 1e6;
+                Image drawn = img.duplicate();
+                drawn.drawBoundingBoxes(d);
+                Path parent = boxesOut.toAbsolutePath().getParent();
+                Files.createDirectories(parent);
+                Path tmpPng = Files.createTempFile(parent, ".boxes", ".png.tmp");
+                try (var os = Files.newOutputStream(tmpPng)) {
+                    drawn.save(os, "png");
+                }
+                Files.move(tmpPng, boxesOut, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                out.printf(
+                        Locale.ROOT,
+                        "wrote %s: %d boxes on the %dx%d image in %.0f ms%n",
+                        boxesOut,
+                        d.getNumberOfObjects(),
+                        img.getWidth(),
+                        img.getHeight(),
+                        ms);
+                for (var item : d.<DetectedObjects.DetectedObject>items()) {
+                    var b = item.getBoundingBox().getBounds();
+                    out.printf(
+                            Locale.ROOT,
+                            "  %-12s %.3f  x %.1f y %.1f w %.1f h %.1f%n",
+                            item.getClassName(),
+                            item.getProbability(),
+                            b.getX() * img.getWidth(),
+                            b.getY() * img.getHeight(),
+                            b.getWidth() * img.getWidth(),
+                            b.getHeight() * img.getHeight());
+                }
+                return 0;
+            }
             long t0 = System.nanoTime();
             CategoryMask mask = predict(model, img, device);
             double ms = (System.nanoTime() - t0) / 1e6;
@@ -110,6 +153,42 @@ public final class PredictCommand implements Command {
             if (tmp != null) {
                 deleteTree(tmp);
             }
+        }
+    }
+
+    /** The task of a model directory ({@link ModelDir#task()}), as a user error when unreadable. */
+    private static String taskOf(Path modelDir) {
+        try {
+            return ModelDir.read(modelDir).task();
+        } catch (IOException e) {
+            throw new CliException("--model " + modelDir + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Loads a detector's model directory with DJL's {@code Criteria} and detects the objects in one
+     * image (boxes normalised to the image).
+     *
+     * @throws CliException naming the directory when DJL cannot load it
+     */
+    public static DetectedObjects detect(Path modelDir, Image image, Device device)
+            throws IOException, TranslateException {
+        Criteria<Image, DetectedObjects> criteria =
+                Criteria.builder()
+                        .setTypes(Image.class, DetectedObjects.class)
+                        .optModelPath(modelDir)
+                        .optTranslatorFactory(new DeferredTranslatorFactory())
+                        .optDevice(device)
+                        .build();
+        try (ZooModel<Image, DetectedObjects> m = criteria.loadModel();
+                Predictor<Image, DetectedObjects> p = m.newPredictor()) {
+            return p.predict(image);
+        } catch (ModelNotFoundException | MalformedModelException e) {
+            StringBuilder why = new StringBuilder(e.getMessage());
+            for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+                why.append(": ").append(c.getMessage());
+            }
+            throw new CliException("--model " + modelDir + ": " + why);
         }
     }
 

@@ -1,5 +1,7 @@
 package org.dpnas.cli.search;
 
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
 import java.io.PrintStream;
@@ -22,20 +24,26 @@ import org.dpnas.common.search.ChildProcesses;
 import org.dpnas.common.search.Evaluator;
 import org.dpnas.common.search.Genotype;
 import org.dpnas.common.search.MultiTrialSearch;
-import org.dpnas.common.search.RandomSearch;
 import org.dpnas.common.search.SearchMethod;
 import org.dpnas.common.search.SearchSpace;
+import org.dpnas.common.search.SearchStrategy;
 import org.dpnas.common.search.Trial;
 import org.dpnas.common.search.TrialRunner;
-import org.dpnas.common.train.Seeds;
+import org.dpnas.common.search.strategies.InheritedWeights;
+import org.dpnas.common.search.strategies.InheritingRunner;
+import org.dpnas.common.search.strategies.ParentAware;
+import org.dpnas.common.search.strategies.Strategies;
+import org.dpnas.datasets.SegDatasets;
 
 /**
- * {@code dpnas search METHOD --strategy random}: random search over a method's space, each child
- * retrained from scratch with the training defaults (the retrain budget; the batch size of the
- * search's {@code search.batch_size}, {@code --trial-steps} to shorten it) on the search
- * configuration's data, in its own run directory {@code trials/trial-NNNN} under the search
- * directory, scored by its validation mIoU. Resumes: finished trials are read back from {@code
- * search/history.jsonl}, a cut-off child resumes from its checkpoint.
+ * {@code dpnas search METHOD --strategy random|rl|renas}: a multi-trial search over a method's
+ * space with the strategy, reward ({@code search.reward}) and IRLAS term ({@code search.irlas})
+ * that {@link Strategies} builds from the configuration, each child retrained from scratch with the
+ * training defaults (the retrain budget; the batch size of the search's {@code search.batch_size},
+ * {@code --trial-steps} to shorten it) on the search configuration's data, in its own run directory
+ * {@code trials/trial-NNNN} under the search directory, scored by its validation mIoU. Resumes:
+ * finished trials are read back from {@code search/history.jsonl}, a cut-off child resumes from its
+ * checkpoint.
  */
 final class RandomTrials {
 
@@ -43,6 +51,7 @@ final class RandomTrials {
 
     static int run(
             SearchMethod method,
+            String strategy,
             JobOptions.Prepared p,
             int trials,
             int steps,
@@ -58,8 +67,13 @@ final class RandomTrials {
                         || Files.exists(dir.root().resolve("search/events.jsonl")))) {
             throw new CliException(
                     dir.root()
-                            + " holds a random search with finished children; continue it with"
+                            + " holds a multi-trial search with finished children; continue it with"
                             + " --resume or choose another --work-dir");
+        }
+        try {
+            MultiTrialSearch.checkTrials(config);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(e.getMessage());
         }
         err.println("run directory: " + dir.root());
         dir.writeStart(
@@ -67,15 +81,51 @@ final class RandomTrials {
                 p.resume(),
                 Provenance.collect(seed, config.getString("device"), args));
         return search(
-                method, method.space(config), config, dir.root(), trials, steps, args, out, err);
+                method,
+                strategy,
+                method.space(config),
+                config,
+                dir.root(),
+                trials,
+                steps,
+                args,
+                out,
+                err);
     }
 
     /**
-     * The evaluator of one child of a random search: retrains the child from scratch in its run
-     * directory (resuming it from its checkpoint when it has one) and scores its validation mIoU;
-     * the same in this process and in a {@code dpnas trial} process.
+     * The evaluator of one child of a {@code --strategy} search: retrains the child in its run
+     * directory (from scratch, or from its parent's weights where they match when its strategy
+     * named a parent, see {@link #inherited}; resuming it from its checkpoint when it has one) and
+     * scores its validation mIoU, turned into the configured reward ({@link Strategies#reward},
+     * e.g. the MnasNet reward with the child's latency measured here); the same in this process and
+     * in a {@code dpnas trial} process.
      */
     static <G extends Genotype> Evaluator<G> retrain(
+            SearchMethod method,
+            SearchSpace<G> space,
+            Config config,
+            int steps,
+            List<String> args,
+            PrintStream err) {
+        Evaluator<G> plain = plainRetrain(method, space, config, steps, args, err);
+        if (!config.has("search.reward")) {
+            return plain;
+        }
+        try {
+            return Strategies.reward(
+                    config,
+                    space,
+                    plain,
+                    config.getString("search.reward").equals("metric")
+                            ? 0
+                            : SegDatasets.spaceClasses(config));
+        } catch (IllegalArgumentException e) {
+            throw new CliException(e.getMessage());
+        }
+    }
+
+    private static <G extends Genotype> Evaluator<G> plainRetrain(
             SearchMethod method,
             SearchSpace<G> space,
             Config config,
@@ -91,7 +141,14 @@ final class RandomTrials {
             if (!resume) {
                 space.write(g, genotype);
             }
-            Config c = childConfig(method, config, genotype, steps, seed);
+            Config c =
+                    childConfig(
+                            method,
+                            config,
+                            genotype,
+                            steps,
+                            seed,
+                            inherited(method, config, runDir, resume, steps, seed, err));
             SegTrainJob.Outcome o = SegTrainJob.run(c, child, resume, args, err);
             Map<String, Double> m = new LinkedHashMap<>();
             m.put("mIoU", o.metrics().mIoU());
@@ -102,8 +159,10 @@ final class RandomTrials {
         };
     }
 
+    @SuppressWarnings("unchecked")
     private static <G extends Genotype> int search(
             SearchMethod method,
+            String name,
             SearchSpace<G> space,
             Config config,
             Path root,
@@ -113,39 +172,55 @@ final class RandomTrials {
             PrintStream out,
             PrintStream err)
             throws Exception {
-        long seed = config.getLong("seed");
-        RandomSearch<G> strategy = new RandomSearch<>(space, Seeds.mix(seed, "random-search"));
+        SearchStrategy<G> strategy;
+        try {
+            strategy = Strategies.create(name, space, config, root);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(e.getMessage());
+        }
+        Evaluator<G> evaluator = retrain(method, space, config, steps, args, err);
         Optional<ChildProcesses> processes =
                 MultiTrialSearch.childProcesses(
                         config,
                         root,
-                        (genotype, runDir) ->
-                                List.of(
-                                        "trial",
-                                        method.name(),
-                                        "--config",
-                                        MultiTrialSearch.childConfig(root).toString(),
-                                        "--genotype",
-                                        genotype.toString(),
-                                        "--run-dir",
-                                        runDir.toString(),
-                                        "--evaluator",
-                                        "retrain",
-                                        "--trial-steps",
-                                        String.valueOf(steps)));
+                        (genotype, runDir) -> {
+                            if (strategy instanceof ParentAware<?>) {
+                                try {
+                                    InheritingRunner.writeParent(
+                                            (ParentAware<G>) strategy,
+                                            space.read(genotype),
+                                            runDir,
+                                            root);
+                                } catch (java.io.IOException e) {
+                                    throw new java.io.UncheckedIOException(e);
+                                }
+                            }
+                            return List.of(
+                                    "trial",
+                                    method.name(),
+                                    "--config",
+                                    MultiTrialSearch.childConfig(root).toString(),
+                                    "--genotype",
+                                    genotype.toString(),
+                                    "--run-dir",
+                                    runDir.toString(),
+                                    "--evaluator",
+                                    "retrain",
+                                    "--trial-steps",
+                                    String.valueOf(steps));
+                        });
         MultiTrialSearch<G> driver =
                 processes.isPresent()
                         ? new MultiTrialSearch<>(space, strategy, processes.get(), root, err)
                         : new MultiTrialSearch<>(
                                 space,
                                 strategy,
-                                TrialRunner.inProcess(
-                                        retrain(method, space, config, steps, args, err)),
+                                Strategies.runner(TrialRunner.inProcess(evaluator), strategy, root),
                                 root,
                                 err);
         List<Trial<G>> done = driver.run(trials);
         if (done.isEmpty()) {
-            out.printf("random search: no child finished with a result — %s%n", root);
+            out.printf("%s search: no child finished with a result — %s%n", name, root);
             return 1;
         }
         Trial<G> best = done.get(0);
@@ -156,10 +231,14 @@ final class RandomTrials {
         }
         out.printf(
                 java.util.Locale.ROOT,
-                "random search: %d trials — best trial %d, val mIoU %.2f%% — %s%n",
+                "%s search: %d trials — best trial %d, val mIoU %.2f%%%s — %s%n",
+                name,
                 done.size(),
                 best.id(),
-                100 * best.score(),
+                100 * best.metrics().getOrDefault("metric", best.score()),
+                best.metrics().containsKey("reward")
+                        ? String.format(java.util.Locale.ROOT, ", reward %.4f", best.score())
+                        : "",
                 root);
         out.print(space.describe(best.genotype()));
         out.println("  search/history.jsonl  one line per trial: genotype, metrics, score");
@@ -178,9 +257,82 @@ final class RandomTrials {
         return 0;
     }
 
+    /** The file in a child's run directory with the weights it inherits from its parent. */
+    static final String INHERITED = "inherited.safetensors";
+
+    /**
+     * The weight-inheritance settings of a child whose strategy named a parent ({@code
+     * parent.json}, RENAS): the parent's newest checkpoint exported once to {@code
+     * inherited.safetensors} and loaded non-strictly (every parameter whose name and shape match),
+     * when {@code search.inherit_weights} is on; none otherwise. A network whose parameters have no
+     * unique PyTorch names (the Auto-DeepLab retrain network today) cannot be exported: the child
+     * then trains from scratch with a warning.
+     */
+    private static List<String> inherited(
+            SearchMethod method,
+            Config config,
+            Path runDir,
+            boolean resume,
+            int steps,
+            long seed,
+            PrintStream err)
+            throws java.io.IOException {
+        Path file = runDir.resolve(INHERITED);
+        if (!Files.exists(file)
+                && !resume
+                && config.has("search.inherit_weights")
+                && config.getBoolean("search.inherit_weights")) {
+            var parent = InheritingRunner.parentOf(runDir);
+            if (parent.isPresent()) {
+                Config pc =
+                        childConfig(
+                                method,
+                                config,
+                                parent.get().resolve("genotype.json"),
+                                steps,
+                                seed,
+                                List.of());
+                Block net =
+                        method.retrainNetwork(pc.sub("model"), SegDatasets.spaceClasses(config));
+                try {
+                    if (InheritedWeights.export(net, new Shape(1, 3, 64, 64), parent.get(), file)
+                            .isPresent()) {
+                        err.println(
+                                "inherits the weights of " + parent.get() + " where they match");
+                    }
+                } catch (java.io.IOException | RuntimeException e) {
+                    Files.deleteIfExists(file);
+                    err.println(
+                            "WARNING: cannot inherit the weights of "
+                                    + parent.get()
+                                    + " ("
+                                    + e.getMessage()
+                                    + "); the child trains from scratch");
+                }
+            }
+        }
+        if (!Files.exists(file)) {
+            return List.of();
+        }
+        return List.of(
+                "model.init_weights=" + new JsonPrimitive(file.toAbsolutePath().toString()),
+                "model.strict_weights=\"false\"");
+    }
+
     /** The training configuration of one child: train defaults, the search's data and seed. */
     static Config childConfig(
             SearchMethod method, Config search, Path genotype, int steps, long seed) {
+        return childConfig(method, search, genotype, steps, seed, List.of());
+    }
+
+    /** The same, with further {@code --set} overrides. */
+    static Config childConfig(
+            SearchMethod method,
+            Config search,
+            Path genotype,
+            int steps,
+            long seed,
+            List<String> extra) {
         JsonObject defaults = TrainConfigs.defaults();
         defaults.add("data", search.sub("data").asJsonObject().deepCopy());
         List<String> sets = new ArrayList<>();
@@ -195,6 +347,7 @@ final class RandomTrials {
         if (search.has("search.batch_size")) {
             sets.add("train.batch_size=" + search.getInt("search.batch_size"));
         }
+        sets.addAll(extra);
         return ConfigLoader.load(defaults, null, sets);
     }
 }

@@ -21,12 +21,13 @@ import org.dpnas.common.run.RunDirectory;
 import org.dpnas.common.search.ConfigOption;
 import org.dpnas.common.search.MultiTrialSearch;
 import org.dpnas.common.search.SearchMethod;
+import org.dpnas.common.search.strategies.Strategies;
 
 /**
  * {@code dpnas search METHOD}: one registered {@link SearchMethod}'s search, with its presets
  * ({@code configs/METHOD/NAME.json}) and convenience options; {@code --strategy one-shot} runs the
- * method's own (supernet) search, {@code --strategy random --trials N} trains N children drawn
- * uniformly from its space ({@link RandomTrials}).
+ * method's own (supernet) search; {@code --strategy random|rl|renas --trials N} trains N children
+ * that the named multi-trial strategy proposes over the method's space ({@link RandomTrials}).
  */
 public final class SearchMethodCommand implements Command {
 
@@ -75,6 +76,7 @@ public final class SearchMethodCommand implements Command {
     private final SearchMethod method;
     private final JobOptions options;
     private final JobOptions trialOptions;
+    private final JobOptions strategyOptions;
     private final boolean ownTrials;
 
     /**
@@ -104,6 +106,10 @@ public final class SearchMethodCommand implements Command {
         List<Key> withTrials = new ArrayList<>(keys);
         withTrials.addAll(TRIAL_KEYS);
         this.trialOptions = new JobOptions(() -> withTrials(method.searchDefaults()), withTrials);
+        this.strategyOptions =
+                new JobOptions(
+                        () -> withTrials(Strategies.withDefaults(method.searchDefaults())),
+                        withTrials);
     }
 
     /** The method's defaults with a {@code trials} section (its own, or the common one). */
@@ -149,15 +155,19 @@ public final class SearchMethodCommand implements Command {
                 Opts.value(
                         "strategy",
                         "NAME",
-                        "one-shot (the method's supernet search) or random (train --trials"
-                                + " children drawn uniformly from the space)",
+                        "one-shot (the method's supernet search), or a multi-trial strategy that"
+                                + " trains --trials children: random (uniform samples), rl (the"
+                                + " shared controller) or renas (reinforced evolution); the"
+                                + " multi-trial keys search.reward (metric | mnas),"
+                                + " search.mnas.*, search.rl.*, search.renas.* and search.irlas.*"
+                                + " are set with --set",
                         "one-shot"));
-        o.add(Opts.value("trials", "N", "with --strategy random: children to train", "8"));
+        o.add(Opts.value("trials", "N", "with a multi-trial strategy: children to train", "8"));
         o.add(
                 Opts.value(
                         "trial-steps",
                         "N",
-                        "with --strategy random: training steps per child (0: the train"
+                        "with a multi-trial strategy: training steps per child (0: the train"
                                 + " defaults' max_steps)",
                         "0"));
         o.add(Opts.flag("dry-run", "print the search's sizes, then exit"));
@@ -206,23 +216,29 @@ public final class SearchMethodCommand implements Command {
         if (file == null && !Args.flag(cl, "resume")) {
             file = preset(Args.string(cl, "preset", method.defaultPreset()));
         }
+        String strategy = Args.string(cl, "strategy", "one-shot");
+        boolean trials = Strategies.NAMES.contains(strategy);
+        if (!trials && !strategy.equals("one-shot")) {
+            throw new CliException(
+                    "--strategy "
+                            + strategy
+                            + ": expected one-shot, "
+                            + String.join(", ", Strategies.NAMES));
+        }
         if (Args.flag(cl, "dry-run")) {
             method.dryRun(options.resolve(file, cl), out, Args.path(cl, "json", null));
             return 0;
         }
-        String strategy = Args.string(cl, "strategy", "one-shot");
-        if (strategy.equals("random")) {
-            int trials = Args.intValue(cl, "trials", 8);
+        if (trials) {
+            int n = Args.intValue(cl, "trials", 8);
             int steps = Args.intValue(cl, "trial-steps", 0);
-            if (trials < 1 || steps < 0) {
+            if (n < 1 || steps < 0) {
                 throw new CliException("need --trials >= 1 and --trial-steps >= 0");
             }
-            JobOptions.Prepared p = trialOptions.prepare(cl, file, c -> method.name() + "-random");
+            JobOptions.Prepared p =
+                    strategyOptions.prepare(cl, file, c -> method.name() + "-" + strategy);
             return RandomTrials.run(
-                    method, p, trials, steps, JobOptions.words(words(), cl), out, err);
-        }
-        if (!strategy.equals("one-shot")) {
-            throw new CliException("--strategy " + strategy + ": expected one-shot or random");
+                    method, strategy, p, n, steps, JobOptions.words(words(), cl), out, err);
         }
         if (!ownTrials) {
             for (Key k : TRIAL_KEYS) {

@@ -2,8 +2,10 @@ package org.dpnas.cli.train;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -14,8 +16,12 @@ import org.dpnas.cli.JobOptions;
 import org.dpnas.cli.Opts;
 import org.dpnas.common.config.Config;
 import org.dpnas.common.run.RunDirectory;
+import org.dpnas.common.search.TrainTask;
 
-/** {@code dpnas train}: trains a fixed segmentation network and reports its validation mIoU. */
+/**
+ * {@code dpnas train}: trains a fixed segmentation network and reports its validation mIoU, or
+ * hands a model that belongs to a registered {@link TrainTask} (e.g. a detector) to that task.
+ */
 public final class TrainCommand implements Command {
 
     @Override
@@ -25,8 +31,8 @@ public final class TrainCommand implements Command {
 
     @Override
     public String summary() {
-        return "train a fixed segmentation network (the baseline or a searched genotype) and"
-                + " report its mIoU";
+        return "train a fixed network (the baseline, a searched genotype, a detector) and report"
+                + " its validation mIoU or AP";
     }
 
     @Override
@@ -57,6 +63,39 @@ public final class TrainCommand implements Command {
         if (cl.hasOption("genotype") && Args.flag(cl, "resume")) {
             throw new CliException(
                     "--resume continues with the run's own genotype.json; drop --genotype");
+        }
+        Path configFile = Args.path(cl, "config", null);
+        Optional<TrainTask> task = TrainTasks.of(cl, configFile);
+        if (task.isPresent()) {
+            JobOptions options = TrainConfigs.OPTIONS.over(task.get()::trainDefaults);
+            for (Option o : cl.getOptions()) {
+                if (TrainConfigs.OPTIONS.offers(o.getLongOpt())
+                        && !options.offers(o.getLongOpt())) {
+                    throw new CliException(
+                            "--"
+                                    + o.getLongOpt()
+                                    + " does not apply to a "
+                                    + task.get().name()
+                                    + " model (set its keys with --set or a config file)");
+                }
+            }
+            JobOptions.Prepared p = options.prepare(cl, configFile, c -> c.getString("model.name"));
+            err.println("run directory: " + p.run().root());
+            TrainTask.Report r;
+            try {
+                r =
+                        task.get()
+                                .train(
+                                        p.config(),
+                                        p.run(),
+                                        p.resume(),
+                                        JobOptions.words("train", cl),
+                                        err);
+            } catch (IllegalArgumentException e) {
+                throw new CliException(e.getMessage());
+            }
+            out.print(r.text());
+            return 0;
         }
         JobOptions.Prepared p =
                 TrainConfigs.OPTIONS.prepare(

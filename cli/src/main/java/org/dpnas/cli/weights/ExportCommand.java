@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
 import org.dpnas.cli.Args;
@@ -26,11 +27,13 @@ import org.dpnas.cli.Opts;
 import org.dpnas.cli.train.Models;
 import org.dpnas.cli.train.SegTrainJob;
 import org.dpnas.cli.train.TrainConfigs;
+import org.dpnas.cli.train.TrainTasks;
 import org.dpnas.common.config.Config;
 import org.dpnas.common.config.ConfigLoader;
 import org.dpnas.common.data.SegDataset;
 import org.dpnas.common.io.WeightFiles;
 import org.dpnas.common.run.RunDirectory;
+import org.dpnas.common.search.TrainTask;
 import org.dpnas.common.train.Checkpointer;
 import org.dpnas.common.train.ParamIO;
 import org.dpnas.datasets.SegDatasets;
@@ -86,6 +89,14 @@ public final class ExportCommand implements Command {
         String format = Args.string(cl, "format", "safetensors");
         if (!format.equals("safetensors") && !format.equals("djl")) {
             throw new CliException("--format must be safetensors or djl, got '" + format + "'");
+        }
+        Optional<TrainTask> task =
+                Files.exists(run.resolvedConfig())
+                        ? TrainTasks.ofRun(run.resolvedConfig())
+                        : Optional.empty();
+        if (task.isPresent()) {
+            return exportTask(
+                    task.get(), run, Args.path(cl, "checkpoint", null), target, format, out);
         }
         Prepared p = prepare(run, Args.path(cl, "checkpoint", null));
         Config config = p.config();
@@ -192,7 +203,145 @@ public final class ExportCommand implements Command {
      */
     public static void writeDjl(RunDirectory run, Path checkpoint, Path target)
             throws java.io.IOException {
+        Optional<TrainTask> task =
+                Files.exists(run.resolvedConfig())
+                        ? TrainTasks.ofRun(run.resolvedConfig())
+                        : Optional.empty();
+        if (task.isPresent()) {
+            TaskRun t = prepareTask(task.get(), run, checkpoint);
+            writeTaskDjl(t, target);
+            return;
+        }
         writeDjl(prepare(run, checkpoint), target);
+    }
+
+    /** A run of a registered training task (e.g. a detector), ready to export. */
+    private record TaskRun(
+            TrainTask task,
+            RunDirectory run,
+            Config config,
+            Path checkpoint,
+            Path params,
+            TrainTask.ExportInfo info) {}
+
+    private static TaskRun prepareTask(TrainTask task, RunDirectory run, Path checkpoint)
+            throws java.io.IOException {
+        List<String> sets = new ArrayList<>();
+        Path pinned = run.root().resolve(Models.GENOTYPE_FILE);
+        if (Files.exists(pinned)) {
+            sets.add("model.genotype=" + new JsonPrimitive(pinned.toString()));
+        }
+        Config config;
+        try {
+            config = ConfigLoader.load(task.trainDefaults(), run.resolvedConfig(), sets);
+            if (config.has("model.backbone_weights")) {
+                config = config.withOverrides(List.of("model.backbone_weights=null"));
+            }
+        } catch (RuntimeException e) {
+            throw new CliException("--run " + run.root() + ": " + e.getMessage());
+        }
+        if (checkpoint == null) {
+            checkpoint =
+                    new Checkpointer(run.checkpoints(), 1)
+                            .latest()
+                            .orElseThrow(
+                                    () ->
+                                            new CliException(
+                                                    "--run "
+                                                            + run.root()
+                                                            + ": no checkpoint in "
+                                                            + run.checkpoints()));
+        }
+        Path params = checkpoint.resolve("model.params");
+        if (!Files.exists(params)) {
+            throw new CliException("--checkpoint " + checkpoint + ": no model.params in it");
+        }
+        TrainTask.ExportInfo info;
+        try {
+            info = task.exportInfo(config);
+        } catch (IllegalArgumentException e) {
+            throw new CliException("--run " + run.root() + ": " + e.getMessage());
+        }
+        return new TaskRun(task, run, config, checkpoint, params, info);
+    }
+
+    private static void writeTaskDjl(TaskRun t, Path target) throws java.io.IOException {
+        JsonObject source = new JsonObject();
+        source.addProperty("run", t.run().root().toAbsolutePath().toString());
+        source.addProperty("checkpoint", t.checkpoint().getFileName().toString());
+        source.addProperty("model", t.config().getString("model.name"));
+        Path genotype =
+                !t.config().has("model.genotype") || t.config().isNull("model.genotype")
+                        ? null
+                        : Path.of(t.config().getString("model.genotype"));
+        if (genotype != null && !Files.isRegularFile(genotype)) {
+            genotype = null; // a built-in name, not a file
+        }
+        try {
+            ModelDir.write(
+                    target,
+                    t.config().asJsonObject(),
+                    genotype,
+                    t.params(),
+                    t.task().name(),
+                    t.info().classNames(),
+                    t.info().height(),
+                    t.info().width(),
+                    source);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            throw new CliException("--out " + target + " exists and is not empty");
+        }
+    }
+
+    private static int exportTask(
+            TrainTask task,
+            RunDirectory run,
+            Path checkpoint,
+            Path target,
+            String format,
+            PrintStream out)
+            throws Exception {
+        TaskRun t = prepareTask(task, run, checkpoint);
+        String model = t.config().getString("model.name");
+        if (format.equals("djl")) {
+            writeTaskDjl(t, target);
+            out.printf(
+                    Locale.ROOT,
+                    "wrote %s: a DJL model directory (%s %s, %s); load it with"
+                            + " Criteria.builder().setTypes(Image.class, DetectedObjects.class)"
+                            + ".optModelPath(Path.of(\"%s\"))%n",
+                    target,
+                    task.name(),
+                    model,
+                    t.checkpoint().getFileName(),
+                    target);
+            return 0;
+        }
+        try (NDManager base = NDManager.newBaseManager()) {
+            Block block = Models.build(t.config().sub("model"), t.info().classNames().size());
+            block.initialize(
+                    base, DataType.FLOAT32, new Shape(1, 3, t.info().height(), t.info().width()));
+            try (InputStream in = new BufferedInputStream(Files.newInputStream(t.params()))) {
+                ParamIO.load(block, new DataInputStream(in), t.params().toString());
+            }
+            Map<String, String> meta = new LinkedHashMap<>();
+            meta.put("format", "pt");
+            meta.put("dpnas_model", model);
+            meta.put("dpnas_task", task.name());
+            meta.put("dpnas_run", run.root().toAbsolutePath().toString());
+            meta.put("dpnas_checkpoint", t.checkpoint().getFileName().toString());
+            meta.put("num_classes", String.valueOf(t.info().classNames().size()));
+            long n = WeightFiles.save(block, target, meta);
+            out.printf(
+                    Locale.ROOT,
+                    "wrote %s: %d tensors, %,d values (%s, %s)%n",
+                    target,
+                    ParamIO.named(block).size(),
+                    n,
+                    model,
+                    t.checkpoint().getFileName());
+        }
+        return 0;
     }
 
     private static void writeDjl(Prepared p, Path target) throws java.io.IOException {

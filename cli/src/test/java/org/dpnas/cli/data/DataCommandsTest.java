@@ -227,6 +227,69 @@ class DataCommandsTest {
     }
 
     @Test
+    void cocoCheckNamesEveryProblemAndCountsTheRest(@TempDir Path root) throws Exception {
+        writeJpeg(root.resolve("val2017/a.jpg"));
+        Files.createDirectories(root.resolve("annotations"));
+        Files.writeString(
+                root.resolve("annotations/instances_val2017.json"),
+                "{\"images\": [{\"id\": 1, \"file_name\": \"a.jpg\", \"width\": 32,"
+                        + " \"height\": 24}, {\"id\": 2, \"file_name\": \"b.jpg\","
+                        + " \"width\": 32, \"height\": 24}],"
+                        + " \"categories\": [{\"id\": 1, \"name\": \"cat\"},"
+                        + " {\"id\": 2, \"name\": \"dog\"}],"
+                        + " \"annotations\": ["
+                        + "{\"id\": 10, \"image_id\": 1, \"category_id\": 1,"
+                        + " \"bbox\": [2, 2, 8, 8]},"
+                        + "{\"id\": 11, \"image_id\": 1, \"category_id\": 5,"
+                        + " \"bbox\": [2, 2, 8, 8]},"
+                        + "{\"id\": 12, \"image_id\": 1, \"category_id\": 1,"
+                        + " \"bbox\": [1, 2, 3]},"
+                        + "{\"id\": 13, \"image_id\": 1, \"category_id\": 1,"
+                        + " \"bbox\": [40, 2, 5, 5]},"
+                        + "{\"id\": 14, \"image_id\": 1, \"category_id\": 2,"
+                        + " \"bbox\": [28, 20, 10, 10]}]}");
+        Path report = root.resolve("r.json");
+        Outcome o =
+                dpnas(
+                        "data",
+                        "check",
+                        "coco",
+                        "--root",
+                        root.toString(),
+                        "--split",
+                        "val",
+                        "--json",
+                        report.toString());
+        assertEquals(1, o.code(), o.out() + o.err());
+        JsonObject j = json(report);
+        assertEquals(2, j.get("images").getAsInt());
+        List<String> problems = new ArrayList<>();
+        for (var e : j.getAsJsonArray("problems")) {
+            JsonObject p = e.getAsJsonObject();
+            problems.add(
+                    Path.of(p.get("file").getAsString()).getFileName()
+                            + " "
+                            + p.get("problem").getAsString());
+        }
+        // every problem, not only the first; the good and the clipped box are counted
+        assertEquals(
+                List.of(
+                        "instances_val2017.json annotation 11 refers to unknown category id 5",
+                        "instances_val2017.json annotation 12: bbox has 3 numbers, expected 4"
+                                + " [x, y, width, height]",
+                        "instances_val2017.json annotation 13 (a.jpg): bbox [40, 2, 5, 5] lies"
+                                + " entirely outside the 32x24 image (dropped)",
+                        "b.jpg image file not found (image id 2 in "
+                                + root.resolve("annotations/instances_val2017.json")
+                                + ")"),
+                problems);
+        assertEquals(1, j.get("dropped_outside").getAsInt());
+        assertEquals(1, j.get("clipped").getAsInt());
+        assertEquals(1, j.getAsJsonObject("boxes_per_class").get("cat").getAsInt());
+        assertEquals(1, j.getAsJsonObject("boxes_per_class").get("dog").getAsInt());
+    }
+
+    @Test
     @Tag(RealData.TAG)
     void bccdChecksWithItsTwoZeroWidthBoxes() throws Exception {
         Path bccd = RealData.dir().resolve("bccd");

@@ -144,6 +144,7 @@ class RandomStrategyTest {
                                 dir.resolve("p"), "--strategy", "random", "--parallel", "2"));
         assertEquals(2, o.code(), o.err());
         assertTrue(o.err().contains("--parallel") && o.err().contains("local or slurm"), o.err());
+        assertTrue(!Files.exists(dir.resolve("p")), "refused before the run directory is made");
         Outcome s =
                 dpnas(SearchAutoDeepLabCommandTest.search(dir.resolve("s"), "--backend", "slurm"));
         assertEquals(2, s.code(), s.err());

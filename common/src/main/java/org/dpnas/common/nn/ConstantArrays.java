@@ -3,6 +3,7 @@ package org.dpnas.common.nn;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.Iterator;
@@ -74,6 +75,8 @@ public final class ConstantArrays {
         NDManager own = m.newSubManager();
         NDArray src = own.create(v.data(), v.shape());
         NDArray a = src.getDataType() == type ? src : src.toType(type, false);
+        // a constant outlives any NDScope it happens to be first asked for in
+        NDScope.unregister(src, a);
         arrays.put(full, new Held(own, a));
         Iterator<Map.Entry<String, Held>> it = arrays.entrySet().iterator();
         while (arrays.size() > capacity && it.hasNext()) {

@@ -195,6 +195,25 @@ public final class MultiTrialSearch<G extends Genotype> {
      */
     public static Optional<ChildProcesses> childProcesses(
             Config config, Path dir, ChildProcesses.ChildArgs args) throws IOException {
+        Optional<ChildProcesses> c = build(config, args);
+        if (c.isPresent()) {
+            AtomicFiles.writeString(childConfig(dir), config.asJsonObject().toString() + "\n");
+        }
+        return c;
+    }
+
+    /**
+     * Checks a configuration's {@code trials} section without writing anything (to refuse a bad
+     * setting before a run directory is touched).
+     *
+     * @param config the search's resolved configuration
+     * @throws IllegalArgumentException naming the {@code trials.*} key that is wrong
+     */
+    public static void checkTrials(Config config) {
+        build(config, (genotype, runDir) -> List.of());
+    }
+
+    private static Optional<ChildProcesses> build(Config config, ChildProcesses.ChildArgs args) {
         if (!config.has("trials")) {
             return Optional.empty();
         }
@@ -244,7 +263,6 @@ public final class MultiTrialSearch<G extends Genotype> {
             }
             exec = TrialScript.quote(Path.of(home).toAbsolutePath().resolve("dpnas").toString());
         }
-        AtomicFiles.writeString(childConfig(dir), config.asJsonObject().toString() + "\n");
         return Optional.of(
                 new ChildProcesses(
                         launcher, parallel, t.getInt("retries"), exec, t.getDouble("poll"), args));

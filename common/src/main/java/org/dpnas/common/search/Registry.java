@@ -11,8 +11,8 @@ import org.dpnas.common.config.Config;
 
 /**
  * The registered search methods and hand-designed models ({@link ServiceLoader} over {@link
- * SearchMethod} and {@link ModelFactory}), and the one dispatch every verb uses: a {@code model}
- * section names either a model or a method, and a genotype file names its method.
+ * SearchMethod}, {@link ModelFactory} and {@link TrainTask}), and the one dispatch every verb uses:
+ * a {@code model} section names either a model or a method, and a genotype file names its method.
  */
 public final class Registry {
 
@@ -36,6 +36,16 @@ public final class Registry {
             out.putIfAbsent(m.name(), m);
         }
         return new ArrayList<>(out.values());
+    }
+
+    /** The training task that trains networks named {@code modelName}, if one is registered. */
+    public static Optional<TrainTask> trainTask(String modelName) {
+        for (TrainTask t : ServiceLoader.load(TrainTask.class)) {
+            if (t.trains(modelName)) {
+                return Optional.of(t);
+            }
+        }
+        return Optional.empty();
     }
 
     /** The method named {@code name}, if registered. */

@@ -18,9 +18,8 @@ import java.util.Set;
 /**
  * DJL's {@link TranslatorFactory} for dpnas model directories, named in their {@code
  * serving.properties}: {@code Image → CategoryMask} for segmentation networks ({@link
- * SegTranslator}); {@code Image → DetectedObjects} for detectors through a registered {@link
- * DetectionDecoder} (none is registered yet: the detector is still being written, and loading a
- * detector says so).
+ * SegTranslator}); {@code Image → DetectedObjects} for detectors through the translator of a
+ * registered {@link DetectorTranslatorProvider} (the detector's module supplies it).
  */
 public final class DpnasTranslatorFactory implements TranslatorFactory {
 
@@ -64,13 +63,18 @@ public final class DpnasTranslatorFactory implements TranslatorFactory {
                 throw new TranslateException(
                         path + " is a " + dir.task() + " model: ask for CategoryMask");
             }
-            for (DetectionDecoder d : ServiceLoader.load(DetectionDecoder.class)) {
+            for (DetectorTranslatorProvider d :
+                    ServiceLoader.load(DetectorTranslatorProvider.class)) {
                 if (d.accepts(dir)) {
-                    return (Translator<I, O>) new DetTranslator(dir, d);
+                    return (Translator<I, O>) d.translator(dir);
                 }
             }
             throw new TranslateException(
-                    path + ": no DetectionDecoder is registered for this detector");
+                    path
+                            + ": no DetectorTranslatorProvider is registered for this detector"
+                            + " (model "
+                            + dir.config().getString("model.name")
+                            + ")");
         }
         throw new TranslateException("a dpnas model does not predict " + output.getName());
     }
