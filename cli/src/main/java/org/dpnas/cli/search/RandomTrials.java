@@ -265,8 +265,8 @@ final class RandomTrials {
      * parent.json}, RENAS): the parent's newest checkpoint exported once to {@code
      * inherited.safetensors} and loaded non-strictly (every parameter whose name and shape match),
      * when {@code search.inherit_weights} is on; none otherwise. A network whose parameters have no
-     * unique PyTorch names (some retrain networks today) cannot be exported: the child
-     * then trains from scratch with a warning.
+     * unique PyTorch names (some retrain networks today) cannot be exported: the child then trains
+     * from scratch with a warning.
      */
     private static List<String> inherited(
             SearchMethod method,
