@@ -24,6 +24,7 @@ import org.dpnas.cli.CliException;
 import org.dpnas.cli.Command;
 import org.dpnas.cli.JobOptions;
 import org.dpnas.cli.Opts;
+import org.dpnas.cli.RunCheckpoints;
 import org.dpnas.cli.predict.MaskPng;
 import org.dpnas.cli.train.Models;
 import org.dpnas.cli.train.SegTrainJob;
@@ -38,7 +39,6 @@ import org.dpnas.common.run.RunLock;
 import org.dpnas.common.search.Registry;
 import org.dpnas.common.search.SearchMethod;
 import org.dpnas.common.search.TrainTask;
-import org.dpnas.common.train.Checkpointer;
 import org.dpnas.common.train.ParamIO;
 import org.dpnas.datasets.SegDatasets;
 import org.dpnas.datasets.augment.SegPipeline;
@@ -151,22 +151,8 @@ public final class EvalModelCommand implements Command {
                         sets);
         String split = Args.string(cl, "split", config.getString("data.val_split"));
         Path checkpoint = Args.path(cl, "checkpoint", null);
-        if (checkpoint == null) {
-            checkpoint =
-                    new Checkpointer(run.checkpoints(), 1)
-                            .latest()
-                            .orElseThrow(
-                                    () ->
-                                            new CliException(
-                                                    "--run "
-                                                            + run.root()
-                                                            + ": no checkpoint in "
-                                                            + run.checkpoints()));
-        }
+        checkpoint = RunCheckpoints.resolve(run, checkpoint);
         Path params = checkpoint.resolve("model.params");
-        if (!Files.exists(params)) {
-            throw new CliException("--checkpoint " + checkpoint + ": no model.params in it");
-        }
         Device device = SegTrainJob.setUp(config);
         SegDataset ds =
                 SegPipeline.evaluation(
@@ -277,21 +263,7 @@ public final class EvalModelCommand implements Command {
         }
         String split = Args.string(cl, "split", config.getString("data.val_split"));
         Path checkpoint = Args.path(cl, "checkpoint", null);
-        if (checkpoint == null) {
-            checkpoint =
-                    new Checkpointer(run.checkpoints(), 1)
-                            .latest()
-                            .orElseThrow(
-                                    () ->
-                                            new CliException(
-                                                    "--run "
-                                                            + run.root()
-                                                            + ": no checkpoint in "
-                                                            + run.checkpoints()));
-        }
-        if (!Files.exists(checkpoint.resolve("model.params"))) {
-            throw new CliException("--checkpoint " + checkpoint + ": no model.params in it");
-        }
+        checkpoint = RunCheckpoints.resolve(run, checkpoint);
         int exit = Args.intValue(cl, "exit", 0);
         if (cl.hasOption("exit") && exit < 1) {
             throw new CliException("--exit must be >= 1 (exits count from 1), got " + exit);

@@ -24,6 +24,7 @@ import org.dpnas.cli.Args;
 import org.dpnas.cli.CliException;
 import org.dpnas.cli.Command;
 import org.dpnas.cli.Opts;
+import org.dpnas.cli.RunCheckpoints;
 import org.dpnas.cli.train.Models;
 import org.dpnas.cli.train.SegTrainJob;
 import org.dpnas.cli.train.TrainConfigs;
@@ -34,7 +35,6 @@ import org.dpnas.common.data.SegDataset;
 import org.dpnas.common.io.WeightFiles;
 import org.dpnas.common.run.RunDirectory;
 import org.dpnas.common.search.TrainTask;
-import org.dpnas.common.train.Checkpointer;
 import org.dpnas.common.train.ParamIO;
 import org.dpnas.datasets.SegDatasets;
 import org.dpnas.datasets.augment.SegPipeline;
@@ -167,22 +167,8 @@ public final class ExportCommand implements Command {
         sets.add("model.init_weights=null");
         sets.add("model.backbone_weights=null");
         Config config = ConfigLoader.load(TrainConfigs.defaults(), run.resolvedConfig(), sets);
-        if (checkpoint == null) {
-            checkpoint =
-                    new Checkpointer(run.checkpoints(), 1)
-                            .latest()
-                            .orElseThrow(
-                                    () ->
-                                            new CliException(
-                                                    "--run "
-                                                            + run.root()
-                                                            + ": no checkpoint in "
-                                                            + run.checkpoints()));
-        }
+        checkpoint = RunCheckpoints.resolve(run, checkpoint);
         Path params = checkpoint.resolve("model.params");
-        if (!Files.exists(params)) {
-            throw new CliException("--checkpoint " + checkpoint + ": no model.params in it");
-        }
         SegTrainJob.setUp(config);
         SegDataset ds =
                 SegPipeline.evaluation(
@@ -240,22 +226,8 @@ public final class ExportCommand implements Command {
         } catch (RuntimeException e) {
             throw new CliException("--run " + run.root() + ": " + e.getMessage());
         }
-        if (checkpoint == null) {
-            checkpoint =
-                    new Checkpointer(run.checkpoints(), 1)
-                            .latest()
-                            .orElseThrow(
-                                    () ->
-                                            new CliException(
-                                                    "--run "
-                                                            + run.root()
-                                                            + ": no checkpoint in "
-                                                            + run.checkpoints()));
-        }
+        checkpoint = RunCheckpoints.resolve(run, checkpoint);
         Path params = checkpoint.resolve("model.params");
-        if (!Files.exists(params)) {
-            throw new CliException("--checkpoint " + checkpoint + ": no model.params in it");
-        }
         TrainTask.ExportInfo info;
         try {
             info = task.exportInfo(config);
