@@ -173,23 +173,7 @@ public final class PredictCommand implements Command {
      */
     public static DetectedObjects detect(Path modelDir, Image image, Device device)
             throws IOException, TranslateException {
-        Criteria<Image, DetectedObjects> criteria =
-                Criteria.builder()
-                        .setTypes(Image.class, DetectedObjects.class)
-                        .optModelPath(modelDir)
-                        .optTranslatorFactory(new DeferredTranslatorFactory())
-                        .optDevice(device)
-                        .build();
-        try (ZooModel<Image, DetectedObjects> m = criteria.loadModel();
-                Predictor<Image, DetectedObjects> p = m.newPredictor()) {
-            return p.predict(image);
-        } catch (ModelNotFoundException | MalformedModelException e) {
-            StringBuilder why = new StringBuilder(e.getMessage());
-            for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
-                why.append(": ").append(c.getMessage());
-            }
-            throw new CliException("--model " + modelDir + ": " + why);
-        }
+        return predict(modelDir, image, device, DetectedObjects.class);
     }
 
     /**
@@ -199,16 +183,22 @@ public final class PredictCommand implements Command {
      */
     public static CategoryMask predict(Path modelDir, Image image, Device device)
             throws IOException, TranslateException {
-        Criteria<Image, CategoryMask> criteria =
+        return predict(modelDir, image, device, CategoryMask.class);
+    }
+
+    /** Loads a model directory with DJL's {@code Criteria} for {@code output} and predicts once. */
+    private static <O> O predict(Path modelDir, Image image, Device device, Class<O> output)
+            throws IOException, TranslateException {
+        Criteria<Image, O> criteria =
                 Criteria.builder()
-                        .setTypes(Image.class, CategoryMask.class)
+                        .setTypes(Image.class, output)
                         .optModelPath(modelDir)
                         // DJL's own factory that defers to serving.properties' translatorFactory
                         .optTranslatorFactory(new DeferredTranslatorFactory())
                         .optDevice(device)
                         .build();
-        try (ZooModel<Image, CategoryMask> m = criteria.loadModel();
-                Predictor<Image, CategoryMask> p = m.newPredictor()) {
+        try (ZooModel<Image, O> m = criteria.loadModel();
+                Predictor<Image, O> p = m.newPredictor()) {
             return p.predict(image);
         } catch (ModelNotFoundException | MalformedModelException e) {
             StringBuilder why = new StringBuilder(e.getMessage());
