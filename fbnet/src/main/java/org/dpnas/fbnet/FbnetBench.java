@@ -41,7 +41,7 @@ public final class FbnetBench {
 
     /**
      * The sizes of a bench preset: {@code tiny} (the tiny search preset at 32×32, batch 4), {@code
-     * camvid} (the CamVid preset's supernet at its 64×64 training crop, batch 4).
+     * small} (the CamVid preset's supernet at its 64×64 training crop, batch 4).
      */
     static Object[] preset(String name) {
         return switch (name) {
@@ -53,7 +53,7 @@ public final class FbnetBench {
                         32,
                         4
                     };
-            case "camvid" ->
+            case "small" ->
                     new Object[] {
                         new FbnetSizes(
                                 11, 0.5, List.of(1, 2, 2, 2, 2, 2, 1), 16, 64, List.of(2, 4, 6)),
@@ -63,14 +63,14 @@ public final class FbnetBench {
                     };
             default ->
                     throw new IllegalArgumentException(
-                            "unknown bench preset '" + name + "', expected tiny or camvid");
+                            "unknown bench preset '" + name + "', expected tiny or small");
         };
     }
 
     /**
      * Runs the benchmark.
      *
-     * @param presetName {@code tiny} or {@code camvid}
+     * @param presetName {@code tiny} or {@code small}
      * @param warmup untimed iterations
      * @param iters timed iterations
      * @param seed seed of the weights and data

@@ -230,9 +230,10 @@ public final class FbnetMethod implements SearchMethod {
     @Override
     public Optional<Bench> bench(String preset, String impl, int warmup, int iters, long seed)
             throws Exception {
-        if (impl != null && !impl.equals("gumbel")) {
+        // the command's default --impl (fused) names the one step FBNet has
+        if (impl != null && !impl.equals("gumbel") && !impl.equals("fused")) {
             throw new IllegalArgumentException(
-                    "--impl: FBNet has one step (gumbel), got '" + impl + "'");
+                    "--impl: FBNet has one step (gumbel, the default), got '" + impl + "'");
         }
         FbnetBench.Result r = FbnetBench.run(preset, warmup, iters, seed);
         JsonObject o = r.timing().json(preset, iters);
