@@ -1,6 +1,7 @@
 package org.dpnas.fastdensenas;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -13,6 +14,7 @@ import org.dpnas.common.search.SearchSpace;
 import org.dpnas.common.search.SearchStrategy;
 import org.dpnas.common.search.Trial;
 import org.dpnas.common.search.rl.SplitMix64;
+import org.dpnas.common.search.strategies.MnasEvaluator;
 import org.dpnas.common.search.strategies.Mutator;
 import org.dpnas.common.search.strategies.RenasSearch;
 import org.dpnas.common.search.strategies.Strategies;
@@ -68,7 +70,8 @@ class StrategiesOnDecoderTest {
 
     /**
      * The space the method registers is a decision space, so {@code --strategy rl|renas} build on
-     * it the way the command does; their children are decoders of the space.
+     * it the way the command does; their children are decoders of the space. The method's own
+     * evaluator takes the MnasNet reward when the configuration asks for it.
      */
     @Test
     void theRegisteredSpaceTakesTheDecisionStrategies(@TempDir Path dir) {
@@ -78,6 +81,12 @@ class StrategiesOnDecoderTest {
                         Strategies.withDefaults(method.searchDefaults()),
                         Path.of("../configs/fastdensenas/tiny.json"),
                         List.of());
+        assertInstanceOf(ChildEvaluator.class, method.evaluator(config));
+        assertInstanceOf(
+                MnasEvaluator.class,
+                method.evaluator(
+                        config.withOverrides(
+                                List.of("search.reward=\"mnas\"", "search.mnas.target_ms=5"))));
         SearchSpace<DecoderGenotype> space = method.space(config);
         for (String name : List.of("rl", "renas")) {
             SearchStrategy<DecoderGenotype> s = Strategies.create(name, space, config, dir);
