@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -233,35 +232,12 @@ public final class CasSearchJob {
             PrintStream console)
             throws IOException {
         Path own = run.root().resolve("cost/latency-table.json");
-        LatencyTable table = LatencyTable.forDevice(device);
-        if (kind == CostKind.LATENCY) {
-            String named = search.getString("latency_table");
-            Path given = named.isEmpty() ? null : Path.of(named);
-            for (Path p : given == null ? List.of(own) : List.of(given, own)) {
-                if (Files.isRegularFile(p)) {
-                    LatencyTable t = LatencyTable.load(p);
-                    if (t.matches(table.device(), table.threads(), table.engineVersion())) {
-                        t.entries().forEach(table::put);
-                        console.println(
-                                "latency table: reusing "
-                                        + t.entries().size()
-                                        + " entries from "
-                                        + p);
-                    } else {
-                        console.println(
-                                "latency table: "
-                                        + p
-                                        + " was measured on "
-                                        + t.device()
-                                        + " with "
-                                        + t.threads()
-                                        + " threads (engine "
-                                        + t.engineVersion()
-                                        + "); measuring anew");
-                    }
-                }
-            }
-        }
+        String named = search.getString("latency_table");
+        List<Path> files =
+                kind != CostKind.LATENCY
+                        ? List.of()
+                        : named.isEmpty() ? List.of(own) : List.of(Path.of(named), own);
+        LatencyTable table = LatencyTable.reuse(device, files, console);
         int before = table.entries().size();
         long t0 = System.nanoTime();
         OpCosts costs =

@@ -11,9 +11,11 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalDouble;
@@ -60,6 +62,46 @@ public final class LatencyTable {
     public static LatencyTable forDevice(ai.djl.Device device) {
         Engine engine = Engine.getInstance();
         return new LatencyTable(device.toString(), JniUtils.getNumThreads(), engine.getVersion());
+    }
+
+    /**
+     * A table for a device with the engine's current thread count and version, holding the entries
+     * of every file in {@code files} that exists and was measured under the same conditions (a
+     * run's cached table, one the user names); a file measured elsewhere is reported and skipped,
+     * so a search never prices ops with another machine's numbers.
+     *
+     * @param device the device
+     * @param files candidate tables, read in order (later entries win)
+     * @param console where reuse or skipping is reported
+     * @return the table
+     * @throws IOException if an existing file is not a latency table
+     */
+    public static LatencyTable reuse(ai.djl.Device device, List<Path> files, PrintStream console)
+            throws IOException {
+        LatencyTable table = forDevice(device);
+        for (Path p : files) {
+            if (!Files.isRegularFile(p)) {
+                continue;
+            }
+            LatencyTable t = load(p);
+            if (t.matches(table.device(), table.threads(), table.engineVersion())) {
+                t.entries().forEach(table::put);
+                console.println(
+                        "latency table: reusing " + t.entries().size() + " entries from " + p);
+            } else {
+                console.println(
+                        "latency table: "
+                                + p
+                                + " was measured on "
+                                + t.device()
+                                + " with "
+                                + t.threads()
+                                + " threads (engine "
+                                + t.engineVersion()
+                                + "); measuring anew");
+            }
+        }
+        return table;
     }
 
     /**

@@ -67,6 +67,9 @@ public final class OneShotJob<G extends Genotype> {
     /** The checkpoint state key of the GDAS sampler. */
     private static final String SAMPLER_STATE = "gdas_sampler";
 
+    /** The checkpoint state key of a method's own {@link SampledRelaxation}. */
+    private static final String RELAXATION_STATE = "relaxation";
+
     /**
      * One phase of the search.
      *
@@ -138,6 +141,7 @@ public final class OneShotJob<G extends Genotype> {
     private List<Phase> phases;
     private ArchPenalty penalty;
     private Extras<G> extras = g -> Map.of();
+    private SampledRelaxation relaxation;
 
     /**
      * Creates the job.
@@ -174,6 +178,16 @@ public final class OneShotJob<G extends Genotype> {
     /** Adds {@code penalty} to every architecture step's loss. */
     public OneShotJob<G> penalty(ArchPenalty penalty) {
         this.penalty = penalty;
+        return this;
+    }
+
+    /**
+     * Anneals {@code relaxation}, which the supernet already draws its op weights with (e.g.
+     * FBNet's Gumbel-softmax): the job sets its step before every step, logs its temperature as
+     * {@code tau} and checkpoints its state. Not combined with {@code search.strategy = gdas}.
+     */
+    public OneShotJob<G> relaxation(SampledRelaxation relaxation) {
+        this.relaxation = relaxation;
         return this;
     }
 
@@ -260,8 +274,16 @@ public final class OneShotJob<G extends Genotype> {
                         search.getFloat("weight_lr"), maxSteps, search.getFloat("weight_min_lr"));
         LrSchedule archLr = LrSchedule.constant(search.getFloat("arch_lr"));
         ParameterStore store = new ParameterStore(base, false);
-        GdasSampler sampler =
+        GdasSampler gdas =
                 installSampler(net, search, seed, perEpoch, (maxSteps + perEpoch - 1) / perEpoch);
+        if (gdas != null && relaxation != null) {
+            throw new IllegalArgumentException(
+                    "search.strategy gdas: this search samples its ops its own way; use bilevel");
+        }
+        SampledRelaxation sampler = gdas != null ? gdas : relaxation;
+        if (relaxation != null) {
+            relaxation.stepsPerEpoch(perEpoch);
+        }
         List<ParamGroup> groups = new ArrayList<>();
         groups.add(weights);
         groups.addAll(archGroups);
@@ -294,7 +316,10 @@ public final class OneShotJob<G extends Genotype> {
                                     return f;
                                 });
         if (sampler != null) {
-            loop.state(SAMPLER_STATE, sampler::state, sampler::restore);
+            loop.state(
+                    gdas != null ? SAMPLER_STATE : RELAXATION_STATE,
+                    sampler::state,
+                    sampler::restore);
         }
         // best/ is chosen among the epochs of the last phase that ran: earlier phases decode
         // cells whose architecture parameters have not been searched yet

@@ -157,7 +157,9 @@ public final class OneShotSearch implements TrainLoop.Step, AutoCloseable {
             NDList labels = new NDList(xy.subList(1, xy.size()));
             NDArray l = loss.loss(new NDList(logits), labels, constants);
             if (withPenalty != null) {
-                l = l.add(withPenalty.penalty(store, arch.params(), sm, constants));
+                l =
+                        withPenalty.applyTo(
+                                l, withPenalty.penalty(store, arch.params(), sm, constants));
             }
             gc.backward(l);
             return l;

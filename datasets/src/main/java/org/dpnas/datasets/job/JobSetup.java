@@ -133,9 +133,22 @@ public final class JobSetup implements AutoCloseable {
         return abSplit(raw("train_split"));
     }
 
+    /**
+     * The training set cut into a part A of {@code fractionA} of it and a part B of the rest (both
+     * halves at 0.5, which is {@link #abSplit()}).
+     */
+    public BadSampleDataset[] abSplit(double fractionA) {
+        return abSplit(raw("train_split"), fractionA);
+    }
+
     /** {@link #abSplit()} of a given raw training set. */
     public BadSampleDataset[] abSplit(SegDataset raw) {
-        Splits.Split ab = Splits.abSplit(raw.size(), Seeds.mix(seed, "ab-split"));
+        return abSplit(raw, 0.5);
+    }
+
+    /** {@link #abSplit(double)} of a given raw training set. */
+    public BadSampleDataset[] abSplit(SegDataset raw, double fractionA) {
+        Splits.Split ab = Splits.abSplit(raw.size(), fractionA, Seeds.mix(seed, "ab-split"));
         return new BadSampleDataset[] {
             readable(new SubsetDataset(raw, ab.first())),
             readable(new SubsetDataset(raw, ab.second()))

@@ -109,7 +109,7 @@ public final class SegOneShotJob {
             Device device = setup.device();
             long seed = setup.seed();
             Config data = setup.data();
-            BadSampleDataset[] ab = setup.abSplit();
+            BadSampleDataset[] ab = setup.abSplit(splitA(search));
             SegDataset splitA = setup.training(ab[0], batch, null);
             SegDataset splitB = setup.training(ab[1], batch, "split-b-augment");
             SegDataset val = validation(setup.valSet(), data, search);
@@ -172,6 +172,25 @@ public final class SegOneShotJob {
         } finally {
             setup.close();
         }
+    }
+
+    /**
+     * The fraction of the training set in split A: {@code search.split_a} when the method has that
+     * key (FBNet: 0.8), else one half.
+     *
+     * @throws IllegalArgumentException naming the key unless it is in (0, 1)
+     */
+    static double splitA(Config search) {
+        if (!search.has("split_a")) {
+            return 0.5;
+        }
+        double f = search.getDouble("split_a");
+        if (!(f > 0 && f < 1)) {
+            throw new IllegalArgumentException(
+                    "search.split_a must be in (0, 1) (the weights' share of the training set), got "
+                            + f);
+        }
+        return f;
     }
 
     /**

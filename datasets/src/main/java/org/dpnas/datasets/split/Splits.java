@@ -35,6 +35,28 @@ public final class Splits {
     }
 
     /**
+     * Splits {@code 0..n-1} into a part A of {@code floor(n·fractionA)} indices and a part B of the
+     * rest, drawn at random by the seed; each part keeps at least one index when {@code n >= 2}. At
+     * {@code fractionA = 0.5} this is {@link #abSplit(int, long)} (FBNet, Wu et al., CVPR 2019,
+     * Sec. 4.1, trains the weights on 80 % and the architecture on 20 %).
+     *
+     * @throws IllegalArgumentException unless {@code 0 < fractionA < 1}
+     */
+    public static Split abSplit(int n, double fractionA, long seed) {
+        if (n < 0) {
+            throw new IllegalArgumentException("n must be >= 0, got " + n);
+        }
+        if (!(fractionA > 0 && fractionA < 1)) {
+            throw new IllegalArgumentException("fraction A must be in (0, 1), got " + fractionA);
+        }
+        int first = (int) Math.floor(n * fractionA);
+        if (n >= 2) {
+            first = Math.max(1, Math.min(n - 1, first));
+        }
+        return cut(shuffled(n, seed), first);
+    }
+
+    /**
      * Holds out {@code round(n * fraction)} random indices; the rest is the training part. A
      * fraction strictly between 0 and 1 always leaves at least one index on each side when {@code n
      * >= 2}.

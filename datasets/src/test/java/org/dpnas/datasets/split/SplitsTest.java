@@ -36,6 +36,24 @@ class SplitsTest {
         }
     }
 
+    /** The FBNet split: A is floor(n·f) of the shuffled indices; at 0.5 it is the halves. */
+    @Test
+    void abSplitWithAFractionCutsTheSameShuffle() {
+        for (int n : new int[] {0, 1, 2, 7, 367}) {
+            Splits.Split half = Splits.abSplit(n, 0.5, 42);
+            assertArrayEquals(Splits.abSplit(n, 42).first(), half.first());
+            assertArrayEquals(Splits.abSplit(n, 42).second(), half.second());
+        }
+        Splits.Split s = Splits.abSplit(10, 0.8, 3);
+        assertEquals(8, s.first().length);
+        assertEquals(2, s.second().length);
+        assertPartition(s, 10);
+        assertEquals(1, Splits.abSplit(2, 0.9, 3).second().length, "B keeps one index");
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Splits.abSplit(10, 1.0, 3));
+        assertTrue(e.getMessage().contains("(0, 1)"), e.getMessage());
+    }
+
     @Test
     void abSplitIsReproducibleAndSeedDependent() {
         Splits.Split a = Splits.abSplit(100, 7);

@@ -7,8 +7,8 @@ import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.util.function.DoubleSupplier;
-import org.dpnas.common.nn.ops.ArchRelaxation;
 import org.dpnas.common.nn.ops.OpWeights;
+import org.dpnas.common.search.SampledRelaxation;
 import org.dpnas.common.search.rl.SplitMix64;
 import org.dpnas.common.train.Seeds;
 
@@ -28,7 +28,7 @@ import org.dpnas.common.train.Seeds;
  * run's seed; its state is one long, saved in every checkpoint, so a resumed search draws the same
  * ops as an uninterrupted one.
  */
-public final class GdasSampler implements ArchRelaxation {
+public final class GdasSampler implements SampledRelaxation {
 
     private final SplitMix64 rng;
     private final double tauMax;
@@ -72,6 +72,7 @@ public final class GdasSampler implements ArchRelaxation {
     }
 
     /** Sets the step whose temperature the next passes use. */
+    @Override
     public void atStep(long t) {
         this.step = t;
     }
@@ -80,6 +81,7 @@ public final class GdasSampler implements ArchRelaxation {
      * The temperature of step t: {@code τ_max − (τ_max − τ_min) · e / (E − 1)} at epoch e of E
      * (τ_max when the search has one epoch; τ_min after the last epoch).
      */
+    @Override
     public double temperature(long t) {
         long e = Math.min(t / stepsPerEpoch, epochs - 1);
         if (e == 0) {
@@ -151,6 +153,7 @@ public final class GdasSampler implements ArchRelaxation {
     }
 
     /** The sampler's state for a checkpoint: the noise stream's position. */
+    @Override
     public JsonElement state() {
         JsonObject o = new JsonObject();
         o.addProperty("rng", Long.toString(rng.state()));
@@ -158,6 +161,7 @@ public final class GdasSampler implements ArchRelaxation {
     }
 
     /** Restores a state written by {@link #state()}. */
+    @Override
     public void restore(JsonElement state) {
         if (state == null || !state.isJsonObject() || !state.getAsJsonObject().has("rng")) {
             throw new IllegalArgumentException(
