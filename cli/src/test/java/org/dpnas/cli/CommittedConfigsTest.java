@@ -31,14 +31,28 @@ import org.junit.jupiter.api.io.TempDir;
  * reads it, so a reader who copies a command from a README never meets an unknown key or a value
  * outside its constraints: a file whose chain names {@code model.name} is a {@code train} config
  * (the model's train task's defaults, or the segmentation job's), one in {@code configs/METHOD/}
- * without a model is a {@code search METHOD} config; {@code configs/sweeps} are sweep files, read
- * by their own tests.
+ * without a model is a {@code search METHOD} config, a genotype file (the results' genotypes) is
+ * read by its method; {@code configs/sweeps} are sweep files, read by their own tests.
  */
 class CommittedConfigsTest {
 
     private static final Path CONFIGS = Path.of("..", "configs");
 
     static Config resolve(Path file) {
+        JsonObject o;
+        try {
+            o = com.google.gson.JsonParser.parseString(Files.readString(file)).getAsJsonObject();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        if (o.has("schema") && o.has("method")) {
+            // a committed genotype: its method's reader accepts it
+            String method = o.get("method").getAsString();
+            Registry.method(method)
+                    .orElseThrow(() -> new AssertionError(file + ": unknown method " + method))
+                    .readGenotype(file);
+            return null;
+        }
         Optional<TrainTask> task = TrainTasks.ofRun(file);
         if (task.isPresent() || names(file)) {
             JsonObject defaults =
