@@ -270,9 +270,18 @@ final class SweepCurves {
                 String childDir =
                         line.has("dir") ? line.get("dir").getAsString() : "child " + bestChild;
                 bestWhere = bestSearch.id() + "/" + childDir;
-                if (line.has("genotype")) {
+                Path childFile =
+                        line.has("dir")
+                                ? bestSearch.root().resolve(childDir).resolve("genotype.json")
+                                : null;
+                if (childFile != null && Files.isRegularFile(childFile)) {
+                    genotype = dir.resolve("best").resolve(variant + ".genotype.json");
+                    AtomicFiles.writeString(genotype, Files.readString(childFile));
+                } else if (line.has("genotype")) {
                     genotype = dir.resolve("best").resolve(variant + ".genotype.json");
                     AtomicFiles.writeString(genotype, line.get("genotype").toString());
+                }
+                if (genotype != null) {
                     genotypes.put(variant, genotype.toAbsolutePath().normalize());
                 }
             }

@@ -106,15 +106,36 @@ class SweepSpecTest {
         SweepSpec.Planned p = plan.get(3);
         assertEquals(
                 List.of(
-                        "search", "m", "--preset", "tiny", "--trials", "3", "--strategy", "rl",
-                        "--set", "search.reward=mnas", "--set", "seed=6", "--work-dir",
+                        "search",
+                        "m",
+                        "--preset",
+                        "tiny",
+                        "--trials",
+                        "3",
+                        "--strategy",
+                        "rl",
+                        "--set",
+                        "search.reward=mnas",
+                        "--set",
+                        "seed=6",
+                        "--work-dir",
                         run.toString()),
                 p.trial().command());
         // a resumed search needs its strategy and --trials again, never its preset
         assertEquals(
                 List.of(
-                        "search", "m", "--trials", "3", "--strategy", "rl", "--set",
-                        "search.reward=mnas", "--set", "seed=6", "--work-dir", run.toString(),
+                        "search",
+                        "m",
+                        "--trials",
+                        "3",
+                        "--strategy",
+                        "rl",
+                        "--set",
+                        "search.reward=mnas",
+                        "--set",
+                        "seed=6",
+                        "--work-dir",
+                        run.toString(),
                         "--resume"),
                 p.trial().resumeCommand());
         assertEquals(run.resolve("best/trial.json"), p.trial().result());
