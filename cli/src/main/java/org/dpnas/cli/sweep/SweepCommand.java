@@ -13,6 +13,7 @@ import org.apache.commons.cli.Options;
 import org.dpnas.cli.Args;
 import org.dpnas.cli.CliException;
 import org.dpnas.cli.Command;
+import org.dpnas.cli.Main;
 import org.dpnas.cli.Opts;
 import org.dpnas.common.launch.LocalLauncher;
 import org.dpnas.common.launch.Shell;
@@ -27,8 +28,9 @@ import org.dpnas.common.run.AtomicFiles;
 
 /**
  * {@code dpnas sweep SPEC.json}: runs the trials of a sweep spec locally or as Slurm job arrays and
- * waits for them; {@code dpnas sweep status|report|cancel DIR} looks at or stops a sweep. Rerunning
- * the same command on the same directory re-attaches: finished trials are kept, running jobs are
+ * waits for them; {@code dpnas sweep status|report|cancel DIR} looks at or stops a sweep ({@code
+ * report} of a comparison of searches adds best-so-far curves, {@link SweepCurves}). Rerunning the
+ * same command on the same directory re-attaches: finished trials are kept, running jobs are
  * polled, lost trials are submitted again.
  */
 public final class SweepCommand implements Command {
@@ -53,7 +55,12 @@ public final class SweepCommand implements Command {
     @Override
     public Options options() {
         return Opts.of(
-                Opts.value("backend", "B", "where trials run: local or slurm", "local"),
+                Opts.value(
+                        "backend",
+                        "B",
+                        "where trials run: local (processes), slurm (job arrays) or inprocess (one"
+                                + " after another in this process)",
+                        "local"),
                 Opts.value(
                         "work-dir",
                         "DIR",
@@ -81,7 +88,11 @@ public final class SweepCommand implements Command {
                         "shell words that run dpnas inside a job",
                         "DPNAS_HOME/dpnas"),
                 Opts.value("json", "OUT", "status: also write the rows as JSON", "none"),
-                Opts.value("metric", "KEY", "status/report: the result key to show", "the spec's"));
+                Opts.value("metric", "KEY", "status/report: the result key to show", "the spec's"),
+                Opts.flag(
+                        "curves",
+                        "report: best-so-far curves of a sweep of searches from each trial's"
+                                + " search/history.jsonl (on by itself for a spec with 'variants')"));
     }
 
     @Override
@@ -113,11 +124,20 @@ public final class SweepCommand implements Command {
         if (poll <= 0) {
             throw new CliException("option '--poll' must be positive, got " + poll);
         }
-        TrialLauncher launcher = launcher(backend, slots, spec.slurm(), devices(cl));
         Path dir = Args.path(cl, "work-dir", Path.of("sweeps", spec.name()));
         dir = dir.toAbsolutePath().normalize();
         List<SweepSpec.Planned> plan = spec.plan(dir);
-        String exec = exec(cl);
+        TrialLauncher launcher;
+        String exec;
+        if (backend.equals("inprocess")) {
+            launcher =
+                    new InProcessLauncher(
+                            plan.stream().map(SweepSpec.Planned::trial).toList(), Main::run);
+            exec = Args.string(cl, "exec", "dpnas");
+        } else {
+            launcher = launcher(backend, slots, spec.slurm(), devices(cl));
+            exec = exec(cl);
+        }
         SweepDir.claim(dir, specFile, spec, plan);
         try (TrialPool pool =
                 TrialPool.attach(dir, launcher, exec, retries, "dpnas-" + spec.name())) {
@@ -270,9 +290,12 @@ public final class SweepCommand implements Command {
         return switch (backend) {
             case "local" -> new LocalLauncher(slots == 0 ? 1 : slots, devices);
             case "slurm" -> new SlurmLauncher(slurm.withThrottle(slots), Shell.system());
+            case "inprocess" -> new InProcessLauncher(List.of(), null);
             default ->
                     throw new CliException(
-                            "option '--backend' expects local or slurm, got '" + backend + "'");
+                            "option '--backend' expects local, slurm or inprocess, got '"
+                                    + backend
+                                    + "'");
         };
     }
 

@@ -1,6 +1,7 @@
 package org.dpnas.cli.sweep;
 
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -38,9 +39,14 @@ final class SweepDir {
      * @param overrides the trial's overrides as text
      * @param seed its seed, or null
      * @param metric the metric from its result file, if it has one
+     * @param variant its named variant, or null
      */
     record Row(
-            TrialRecord record, Map<String, String> overrides, Long seed, OptionalDouble metric) {}
+            TrialRecord record,
+            Map<String, String> overrides,
+            Long seed,
+            OptionalDouble metric,
+            String variant) {}
 
     /**
      * Writes {@code sweep.json} for a new sweep, or checks that an existing one holds the same
@@ -73,6 +79,9 @@ final class SweepDir {
             p.overrides().forEach(ov::add);
             t.add("overrides", ov);
             t.add("seed", SweepSpec.seedJson(p.seed()));
+            if (p.variant() != null) {
+                t.addProperty("variant", p.variant());
+            }
             trials.add(t);
         }
         o.add("trials", trials);
@@ -112,7 +121,12 @@ final class SweepDir {
             JsonObject m = meta.get(r.id());
             Map<String, String> ov = new LinkedHashMap<>();
             Long seed = null;
+            String variant = null;
             if (m != null) {
+                variant =
+                        m.has("variant") && !m.get("variant").isJsonNull()
+                                ? m.get("variant").getAsString()
+                                : null;
                 m.getAsJsonObject("overrides")
                         .entrySet()
                         .forEach(e -> ov.put(e.getKey(), SweepSpec.text(e.getValue())));
@@ -121,16 +135,25 @@ final class SweepDir {
                                 ? m.get("seed").getAsLong()
                                 : null;
             }
-            rows.add(new Row(r, ov, seed, metric(r.trial().result(), metric)));
+            rows.add(new Row(r, ov, seed, metric(r.trial().result(), metric), variant));
         }
         return rows;
     }
 
-    /** A number at a dotted key of a JSON result file, if the file and the number exist. */
+    /**
+     * A number at a dotted key of a JSON result file ({@code stats.0}: the first element of the
+     * array {@code stats}), if the file and the number exist.
+     */
     static OptionalDouble metric(Path result, String key) {
         try {
             JsonElement e = JsonParser.parseString(Files.readString(result));
             for (String part : key.split("\\.")) {
+                if (e != null && e.isJsonArray() && part.matches("[0-9]{1,9}")) {
+                    int i = Integer.parseInt(part);
+                    JsonArray a = e.getAsJsonArray();
+                    e = i < a.size() ? a.get(i) : null;
+                    continue;
+                }
                 if (e == null || !e.isJsonObject()) {
                     return OptionalDouble.empty();
                 }

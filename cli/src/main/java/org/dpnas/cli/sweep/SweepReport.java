@@ -63,7 +63,11 @@ final class SweepReport {
         return 0;
     }
 
-    /** Prints the trials sorted by the metric (best first) and writes report.csv and report.png. */
+    /**
+     * Prints the trials sorted by the metric (best first) and writes report.csv and report.png; for
+     * a comparison of searches (named variants, or {@code --curves}) also the best-so-far curves
+     * and the final table ({@link SweepCurves}).
+     */
     static int report(Path dir, CommandLine cl, PrintStream out, PrintStream err)
             throws IOException {
         refreshIfDetached(dir, err);
@@ -93,6 +97,10 @@ final class SweepReport {
         plot(rows, metric, spec.name()).write(dir.resolve("report.png"), 800, 500);
         out.println("  report.csv   one row per trial");
         out.println("  report.png   " + metric + " per trial");
+        if (spec.hasNamedVariants() || Args.flag(cl, "curves")) {
+            out.println();
+            SweepCurves.report(dir, spec, rows, out);
+        }
         return 0;
     }
 
@@ -100,8 +108,12 @@ final class SweepReport {
         TrialLauncher launcher =
                 switch (TrialPool.backendOf(dir)) {
                     case "slurm" -> new SlurmLauncher(SlurmSettings.defaults(), Shell.system());
+                    case "inprocess" -> null; // its trials ended with the process that ran them
                     default -> new LocalLauncher(1, List.of());
                 };
+        if (launcher == null) {
+            return;
+        }
         TrialPool pool;
         try {
             pool = TrialPool.attach(dir, launcher, "", 0, "");
@@ -158,6 +170,9 @@ final class SweepReport {
 
     private static String describe(SweepDir.Row r) {
         List<String> parts = new ArrayList<>();
+        if (r.variant() != null) {
+            parts.add(r.variant());
+        }
         r.overrides().forEach((k, v) -> parts.add(k + "=" + v));
         if (r.seed() != null) {
             parts.add("seed=" + r.seed());
@@ -195,6 +210,9 @@ final class SweepReport {
             r.overrides().forEach(ov::addProperty);
             t.add("overrides", ov);
             t.add("seed", SweepSpec.seedJson(r.seed()));
+            if (r.variant() != null) {
+                t.addProperty("variant", r.variant());
+            }
             t.add("submitted_at", num(rec.submittedAt()));
             t.add("started_at", num(rec.startedAt()));
             t.add("ended_at", num(rec.endedAt()));
@@ -214,7 +232,12 @@ final class SweepReport {
             throws IOException {
         Set<String> keys = new LinkedHashSet<>();
         rows.forEach(r -> keys.addAll(r.overrides().keySet()));
-        StringBuilder sb = new StringBuilder("trial,state,job,attempts,seed");
+        boolean named = rows.stream().anyMatch(r -> r.variant() != null);
+        StringBuilder sb = new StringBuilder("trial,state,job,attempts");
+        if (named) {
+            sb.append(",variant");
+        }
+        sb.append(",seed");
         keys.forEach(k -> sb.append(',').append(k));
         sb.append(',').append(metric).append('\n');
         for (SweepDir.Row r : rows) {
@@ -222,6 +245,9 @@ final class SweepReport {
             sb.append(rec.id()).append(',').append(rec.state()).append(',');
             sb.append(rec.job() == null ? "" : rec.job().id()).append(',');
             sb.append(rec.attempts()).append(',');
+            if (named) {
+                sb.append(csv(r.variant() == null ? "" : r.variant())).append(',');
+            }
             sb.append(r.seed() == null ? "" : r.seed());
             for (String k : keys) {
                 sb.append(',').append(csv(r.overrides().getOrDefault(k, "")));

@@ -23,8 +23,11 @@ import org.dpnas.common.launch.TrialCommand;
 
 /**
  * A sweep specification (a JSON file): a base {@code dpnas} command ({@code train ...} or {@code
- * search ...}), a {@code grid} (every combination) or a {@code list} of {@code --set} overrides,
- * {@code seeds}, the metric to report, and the Slurm resources of every job.
+ * search ...}), a {@code grid} (every combination) or a {@code list} of {@code --set} overrides, or
+ * named {@code variants} (extra command words each, e.g. {@code --strategy renas}), crossed with
+ * {@code seeds}, the metric to report, the Slurm resources of every job and, for a comparison of
+ * searches, the {@code retrain} command that retrains each variant's best genotype under one
+ * budget.
  *
  * <pre>{@code
  * {"name": "lr", "command": ["train", "--max-steps", "200"],
@@ -33,27 +36,41 @@ import org.dpnas.common.launch.TrialCommand;
  *  "slurm": {"time": "00:20:00", "cpus_per_task": 1, "mem": "4G"}}
  * }</pre>
  *
+ * <p>A comparison of search variants, each run with every seed ({@link SweepCurves} reports it):
+ *
+ * <pre>{@code
+ * {"name": "cmp", "command": "search METHOD --preset tiny --trials 3",
+ *  "variants": {"random": "--strategy random", "rl": ["--strategy", "rl"]},
+ *  "seeds": [0, 1], "result_file": "best/trial.json", "metric": "score",
+ *  "retrain": {"command": "train --config RETRAIN.json", "metric": "stats.0"}}
+ * }</pre>
+ *
  * @param name a name for the sweep (the Slurm job name is {@code dpnas-NAME})
  * @param command the base command's words
  * @param variants the override sets, one per trial before seeds (one empty set when none)
+ * @param named the named variants and their extra command words, in order (empty when none; then
+ *     {@code variants} is one empty set)
  * @param seeds the seeds (empty: the base command's own seed)
  * @param metric the key of the result file to report (dots for nested keys)
  * @param maximize whether a larger metric is better
  * @param resultFile the file a finished trial writes in its run directory
  * @param slots parallel trials when {@code --slots} is not given (0: the back-end's default)
  * @param slurm resources of every Slurm job
+ * @param retrain how a comparison's best genotypes are retrained, or null
  * @param json the file's content, for comparing with an existing sweep directory
  */
 public record SweepSpec(
         String name,
         List<String> command,
         List<Map<String, JsonElement>> variants,
+        Map<String, List<String>> named,
         List<Long> seeds,
         String metric,
         boolean maximize,
         String resultFile,
         int slots,
         SlurmSettings slurm,
+        Retrain retrain,
         JsonObject json) {
 
     private static final Set<String> KEYS =
@@ -62,16 +79,22 @@ public record SweepSpec(
                     "command",
                     "grid",
                     "list",
+                    "variants",
                     "seeds",
                     "metric",
                     "mode",
                     "result_file",
                     "slots",
-                    "slurm");
+                    "slurm",
+                    "retrain");
+    private static final Set<String> RETRAIN_KEYS = Set.of("command", "metric", "mode", "seeds");
     private static final Set<String> SLURM_KEYS =
             Set.of("partition", "time", "cpus_per_task", "mem", "gres", "account", "extra_args");
     private static final Set<String> OWN_OPTIONS =
             Set.of("--work-dir", "--resume", "--runs-dir", "--seed");
+
+    /** Options whose value names the configuration of a fresh run; a resume drops them. */
+    private static final Set<String> CONFIG_OPTIONS = Set.of("--preset", "--config");
 
     /**
      * Reads and checks a spec file.
@@ -114,15 +137,8 @@ public record SweepSpec(
         }
         List<String> command = command(o, where);
         List<Map<String, JsonElement>> variants = variants(o, where);
-        List<Long> seeds = new ArrayList<>();
-        if (o.has("seeds")) {
-            for (JsonElement e : array(o, "seeds", where)) {
-                if (!isInteger(e)) {
-                    throw new CliException(where + ": field 'seeds' must hold integers, got " + e);
-                }
-                seeds.add(e.getAsLong());
-            }
-        }
+        Map<String, List<String>> named = named(o, where);
+        List<Long> seeds = seeds(o, "seeds", where);
         String metric = o.has("metric") ? string(o, "metric", where) : "mIoU";
         String mode = o.has("mode") ? string(o, "mode", where) : "max";
         if (!mode.equals("max") && !mode.equals("min")) {
@@ -139,17 +155,103 @@ public record SweepSpec(
             }
             slurm = slurm(o.getAsJsonObject("slurm"), where);
         }
+        Retrain retrain = o.has("retrain") ? retrain(o.get("retrain"), where) : null;
         return new SweepSpec(
                 name,
                 command,
                 variants,
+                named,
                 seeds,
                 metric,
                 mode.equals("max"),
                 resultFile,
                 slots,
                 slurm,
+                retrain,
                 o.deepCopy());
+    }
+
+    /**
+     * How the report retrains each variant's best genotype under one budget: a {@code train}
+     * command (the budget: config file, steps, crop) to which the report adds {@code --genotype}
+     * per variant, the metric of its {@code final_metrics.json}, and the retraining seeds.
+     *
+     * @param command the {@code train ...} words, without {@code --genotype} and {@code --work-dir}
+     * @param metric the key of the retrain's {@code final_metrics.json} (dots for nested keys,
+     *     numbers for array indices, e.g. {@code stats.0} for a detector's AP)
+     * @param maximize whether a larger metric is better
+     * @param seeds the retraining seeds (empty: the command's own)
+     */
+    public record Retrain(
+            List<String> command, String metric, boolean maximize, List<Long> seeds) {}
+
+    private static List<Long> seeds(JsonObject o, String field, String where) {
+        List<Long> seeds = new ArrayList<>();
+        if (o.has(field)) {
+            for (JsonElement e : array(o, field, where)) {
+                if (!isInteger(e)) {
+                    throw new CliException(
+                            where + ": field '" + field + "' must hold integers, got " + e);
+                }
+                seeds.add(e.getAsLong());
+            }
+        }
+        return seeds;
+    }
+
+    private static Retrain retrain(JsonElement e, String where) {
+        if (!e.isJsonObject()) {
+            throw new CliException(
+                    where
+                            + ": field 'retrain' must be an object {\"command\": \"train ...\","
+                            + " \"metric\": KEY}");
+        }
+        JsonObject r = e.getAsJsonObject();
+        for (String k : r.keySet()) {
+            if (!RETRAIN_KEYS.contains(k)) {
+                throw new CliException(
+                        where
+                                + ": unknown field 'retrain."
+                                + k
+                                + "' (fields: "
+                                + sorted(RETRAIN_KEYS)
+                                + ")");
+            }
+        }
+        if (!r.has("command")) {
+            throw new CliException(where + ": field 'retrain.command' is required");
+        }
+        List<String> words = words(r.get("command"), "retrain.command", where);
+        if (words.isEmpty() || !words.get(0).equals("train")) {
+            throw new CliException(
+                    where
+                            + ": field 'retrain.command' must start with 'train', got '"
+                            + String.join(" ", words)
+                            + "'");
+        }
+        for (String w : words) {
+            String opt = w.contains("=") ? w.substring(0, w.indexOf('=')) : w;
+            if (OWN_OPTIONS.contains(opt) || opt.equals("--genotype")) {
+                throw new CliException(
+                        where
+                                + ": field 'retrain.command' must not contain "
+                                + opt
+                                + " (the report adds --genotype per variant, the retrain sweep"
+                                + " its --work-dir and seeds)");
+            }
+        }
+        String metric = r.has("metric") ? string(r, "metric", where) : "mIoU";
+        String mode = r.has("mode") ? string(r, "mode", where) : "max";
+        if (!mode.equals("max") && !mode.equals("min")) {
+            throw new CliException(
+                    where + ": field 'retrain.mode' must be \"max\" or \"min\", got " + mode);
+        }
+        return new Retrain(words, metric, mode.equals("max"), seeds(r, "seeds", where));
+    }
+
+    /** Whether this spec compares named variants (a comparison of searches). */
+    public boolean hasNamedVariants() {
+        return !named.isEmpty();
     }
 
     private static List<String> command(JsonObject o, String where) {
@@ -157,8 +259,21 @@ public record SweepSpec(
             throw new CliException(
                     where + ": field 'command' is required, e.g. \"train --max-steps 200\"");
         }
+        List<String> words = words(o.get("command"), "command", where);
+        if (words.isEmpty() || !(words.get(0).equals("train") || words.get(0).equals("search"))) {
+            throw new CliException(
+                    where
+                            + ": field 'command' must start with 'train' or 'search', got '"
+                            + String.join(" ", words)
+                            + "'");
+        }
+        ownOptions(words, "command", where);
+        return words;
+    }
+
+    /** Command words given as one string (split at white space) or as an array of strings. */
+    private static List<String> words(JsonElement c, String field, String where) {
         List<String> words = new ArrayList<>();
-        JsonElement c = o.get("command");
         if (c.isJsonPrimitive() && c.getAsJsonPrimitive().isString()) {
             for (String w : c.getAsString().strip().split("\\s+")) {
                 if (!w.isEmpty()) {
@@ -168,32 +283,70 @@ public record SweepSpec(
         } else if (c.isJsonArray()) {
             for (JsonElement e : c.getAsJsonArray()) {
                 if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
-                    throw new CliException(where + ": field 'command' must hold strings, got " + e);
+                    throw new CliException(
+                            where + ": field '" + field + "' must hold strings, got " + e);
                 }
                 words.add(e.getAsString());
             }
         } else {
             throw new CliException(
-                    where + ": field 'command' must be a string or an array of strings");
+                    where + ": field '" + field + "' must be a string or an array of strings");
         }
-        if (words.isEmpty() || !(words.get(0).equals("train") || words.get(0).equals("search"))) {
-            throw new CliException(
-                    where
-                            + ": field 'command' must start with 'train' or 'search', got '"
-                            + String.join(" ", words)
-                            + "'");
-        }
+        return words;
+    }
+
+    private static void ownOptions(List<String> words, String field, String where) {
         for (String w : words) {
             String opt = w.contains("=") ? w.substring(0, w.indexOf('=')) : w;
             if (OWN_OPTIONS.contains(opt)) {
                 throw new CliException(
                         where
-                                + ": field 'command' must not contain "
+                                + ": field '"
+                                + field
+                                + "' must not contain "
                                 + opt
                                 + " (the sweep sets it per trial; use 'seeds' for seeds)");
             }
         }
-        return words;
+    }
+
+    /**
+     * The named variants: {@code "variants": {"NAME": "words" | ["words", ...], ...}}, each the
+     * extra command words of one arm of a comparison; exclusive with {@code grid} and {@code list}.
+     */
+    private static Map<String, List<String>> named(JsonObject o, String where) {
+        Map<String, List<String>> named = new LinkedHashMap<>();
+        if (!o.has("variants")) {
+            return named;
+        }
+        if (o.has("grid") || o.has("list")) {
+            throw new CliException(
+                    where
+                            + ": give 'variants' or '"
+                            + (o.has("grid") ? "grid" : "list")
+                            + "', not both (a variant's words may hold its own --set overrides)");
+        }
+        if (!o.get("variants").isJsonObject() || o.getAsJsonObject("variants").isEmpty()) {
+            throw new CliException(
+                    where
+                            + ": field 'variants' must be a non-empty object of name: command"
+                            + " words, e.g. {\"random\": \"--strategy random\"}");
+        }
+        for (Map.Entry<String, JsonElement> e : o.getAsJsonObject("variants").entrySet()) {
+            String name = e.getKey();
+            if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+                throw new CliException(
+                        where
+                                + ": variant name '"
+                                + name
+                                + "' must be letters, digits, '.', '-', '_'");
+            }
+            String field = "variants." + name;
+            List<String> words = words(e.getValue(), field, where);
+            ownOptions(words, field, where);
+            named.put(name, List.copyOf(words));
+        }
+        return named;
     }
 
     private static List<Map<String, JsonElement>> variants(JsonObject o, String where) {
@@ -280,8 +433,11 @@ public record SweepSpec(
     }
 
     /**
-     * The trials of this sweep: every variant times every seed, named {@code t000}, {@code t001},
-     * ... in that order; each writes {@code dir/trials/ID}.
+     * The trials of this sweep: every override set (or named variant) times every seed, named
+     * {@code t000}, {@code t001}, ... in that order; each writes {@code dir/trials/ID}. A named
+     * variant's words follow the base command; its resume command keeps every word but {@code
+     * --preset} and {@code --config} (a resumed multi-trial search needs its {@code --strategy} and
+     * {@code --trials} again; the configuration comes from the run).
      *
      * @param dir the sweep directory
      * @return the trials with their overrides
@@ -296,25 +452,58 @@ public record SweepSpec(
             }
             verb.add(w);
         }
-        for (Map<String, JsonElement> v : variants) {
-            for (Long seed : seedList) {
-                String id = String.format("t%03d", out.size());
-                Path run = dir.resolve("trials").resolve(id).toAbsolutePath().normalize();
-                List<String> cmd = new ArrayList<>(command);
-                for (Map.Entry<String, JsonElement> e : v.entrySet()) {
-                    cmd.add("--set");
-                    cmd.add(e.getKey() + "=" + text(e.getValue()));
+        List<String> arms =
+                named.isEmpty()
+                        ? java.util.Collections.singletonList(null)
+                        : List.copyOf(named.keySet());
+        for (String arm : arms) {
+            for (Map<String, JsonElement> v : variants) {
+                for (Long seed : seedList) {
+                    String id = String.format("t%03d", out.size());
+                    Path run = dir.resolve("trials").resolve(id).toAbsolutePath().normalize();
+                    List<String> words = new ArrayList<>(command);
+                    if (arm != null) {
+                        words.addAll(named.get(arm));
+                    }
+                    for (Map.Entry<String, JsonElement> e : v.entrySet()) {
+                        words.add("--set");
+                        words.add(e.getKey() + "=" + text(e.getValue()));
+                    }
+                    if (seed != null) {
+                        words.add("--set");
+                        words.add("seed=" + seed);
+                    }
+                    List<String> cmd = new ArrayList<>(words);
+                    cmd.add("--work-dir");
+                    cmd.add(run.toString());
+                    List<String> resume =
+                            arm == null ? new ArrayList<>(verb) : withoutConfigOptions(words);
+                    resume.addAll(List.of("--work-dir", run.toString(), "--resume"));
+                    out.add(
+                            new Planned(
+                                    new TrialCommand(id, cmd, resume, run, resultFile),
+                                    v,
+                                    seed,
+                                    arm));
                 }
-                if (seed != null) {
-                    cmd.add("--set");
-                    cmd.add("seed=" + seed);
-                }
-                cmd.add("--work-dir");
-                cmd.add(run.toString());
-                List<String> resume = new ArrayList<>(verb);
-                resume.addAll(List.of("--work-dir", run.toString(), "--resume"));
-                out.add(new Planned(new TrialCommand(id, cmd, resume, run, resultFile), v, seed));
             }
+        }
+        return out;
+    }
+
+    /** The words without {@code --preset X}, {@code --config X} (or their {@code =X} forms). */
+    static List<String> withoutConfigOptions(List<String> words) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < words.size(); i++) {
+            String w = words.get(i);
+            String opt = w.contains("=") ? w.substring(0, w.indexOf('=')) : w;
+            if (CONFIG_OPTIONS.contains(opt)) {
+                if (!w.contains("=")) {
+                    i++; // its value
+                }
+                continue;
+            }
+            out.add(w);
         }
         return out;
     }
@@ -325,8 +514,10 @@ public record SweepSpec(
      * @param trial the trial
      * @param overrides its {@code --set} overrides
      * @param seed its seed, or null for the command's own
+     * @param variant its named variant, or null
      */
-    public record Planned(TrialCommand trial, Map<String, JsonElement> overrides, Long seed) {}
+    public record Planned(
+            TrialCommand trial, Map<String, JsonElement> overrides, Long seed, String variant) {}
 
     /** A {@code --set} value: strings as they are, everything else as JSON. */
     static String text(JsonElement v) {

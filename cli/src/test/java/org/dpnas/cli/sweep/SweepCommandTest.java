@@ -193,7 +193,7 @@ class SweepCommandTest {
         Path spec = spec(dir, "{\"command\": \"train\"}");
         Outcome b = dpnas("sweep", spec.toString(), "--backend", "k8s");
         assertEquals(2, b.code());
-        assertTrue(b.err().contains("expects local or slurm, got 'k8s'"), b.err());
+        assertTrue(b.err().contains("expects local, slurm or inprocess, got 'k8s'"), b.err());
         Outcome n = dpnas("sweep", "status", dir.resolve("nope").toString());
         assertEquals(2, n.code());
         assertTrue(n.err().contains("no such sweep directory"), n.err());

@@ -84,6 +84,81 @@ class SweepSpecTest {
     }
 
     @Test
+    void namedVariantsCrossedWithSeedsWithTheirResumeCommands(@TempDir Path dir) throws Exception {
+        SweepSpec s =
+                spec(
+                        dir,
+                        """
+                        {"command": "search m --preset tiny --trials 3",
+                         "variants": {"random": "--strategy random",
+                                      "mnas": ["--strategy", "rl", "--set", "search.reward=mnas"]},
+                         "seeds": [5, 6], "result_file": "best/trial.json", "metric": "score",
+                         "retrain": {"command": "train --config r.json", "metric": "stats.0"}}
+                        """);
+        assertTrue(s.hasNamedVariants());
+        List<SweepSpec.Planned> plan = s.plan(dir.resolve("sw"));
+        assertEquals(4, plan.size());
+        // the variant varies slowest, the seed fastest
+        assertEquals(
+                List.of("random", "random", "mnas", "mnas"),
+                plan.stream().map(SweepSpec.Planned::variant).toList());
+        Path run = dir.resolve("sw/trials/t003").toAbsolutePath();
+        SweepSpec.Planned p = plan.get(3);
+        assertEquals(
+                List.of(
+                        "search",
+                        "m",
+                        "--preset",
+                        "tiny",
+                        "--trials",
+                        "3",
+                        "--strategy",
+                        "rl",
+                        "--set",
+                        "search.reward=mnas",
+                        "--set",
+                        "seed=6",
+                        "--work-dir",
+                        run.toString()),
+                p.trial().command());
+        // a resumed search needs its strategy and --trials again, never its preset
+        assertEquals(
+                List.of(
+                        "search",
+                        "m",
+                        "--trials",
+                        "3",
+                        "--strategy",
+                        "rl",
+                        "--set",
+                        "search.reward=mnas",
+                        "--set",
+                        "seed=6",
+                        "--work-dir",
+                        run.toString(),
+                        "--resume"),
+                p.trial().resumeCommand());
+        assertEquals(run.resolve("best/trial.json"), p.trial().result());
+        assertEquals(List.of("train", "--config", "r.json"), s.retrain().command());
+        assertEquals("stats.0", s.retrain().metric());
+        // an old spec still plans as before
+        SweepSpec old = spec(dir, "{\"command\": \"train\", \"seeds\": [1]}");
+        assertEquals(false, old.hasNamedVariants());
+        assertEquals(null, old.plan(dir).get(0).variant());
+    }
+
+    @Test
+    void theCommittedSweepSpecsAreValid() throws Exception {
+        try (var files = Files.list(Path.of("..", "configs", "sweeps"))) {
+            List<Path> specs = files.filter(f -> f.toString().endsWith(".json")).sorted().toList();
+            assertTrue(specs.size() >= 4, specs.toString());
+            for (Path f : specs) {
+                assertTrue(SweepSpec.read(f).plan(Path.of("sw")).size() >= 2, f.toString());
+            }
+        }
+    }
+
+    @Test
     void badSpecsAreRejectedNamingTheField(@TempDir Path dir) {
         String[][] cases = {
             {"{\"command\": \"train\", \"gird\": {}}", "unknown field 'gird'"},
@@ -98,6 +173,39 @@ class SweepSpecTest {
             {"{\"command\": \"train\", \"slurm\": {\"cpus\": 2}}", "unknown field 'slurm.cpus'"},
             {"{\"command\": \"train\", \"list\": [{\"a b\": 1}]}", "not a config key"},
             {"{\"command\": \"train\",}", "not valid JSON"},
+            {
+                "{\"command\": \"search m\", \"variants\": {\"a\": \"--strategy rl\"},"
+                        + " \"grid\": {\"x\": [1]}}",
+                "give 'variants' or 'grid', not both"
+            },
+            {"{\"command\": \"search m\", \"variants\": {}}", "'variants' must be a non-empty"},
+            {"{\"command\": \"search m\", \"variants\": []}", "'variants' must be a non-empty"},
+            {
+                "{\"command\": \"search m\", \"variants\": {\"a b\": \"--strategy rl\"}}",
+                "variant name 'a b'"
+            },
+            {
+                "{\"command\": \"search m\", \"variants\": {\"a\": [\"--strategy\", 3]}}",
+                "field 'variants.a' must hold strings"
+            },
+            {
+                "{\"command\": \"search m\", \"variants\": {\"a\": \"--seed 3\"}}",
+                "field 'variants.a' must not contain --seed"
+            },
+            {"{\"command\": \"search m\", \"retrain\": \"train\"}", "'retrain' must be an object"},
+            {
+                "{\"command\": \"search m\", \"retrain\": {\"command\": \"eval\"}}",
+                "'retrain.command' must start with 'train'"
+            },
+            {
+                "{\"command\": \"search m\", \"retrain\": {\"command\": \"train --genotype g\"}}",
+                "'retrain.command' must not contain --genotype"
+            },
+            {
+                "{\"command\": \"search m\", \"retrain\": {\"command\": \"train\", \"metrc\": 1}}",
+                "unknown field 'retrain.metrc'"
+            },
+            {"{\"command\": \"search m\", \"retrain\": {}}", "'retrain.command' is required"},
         };
         for (String[] c : cases) {
             CliException e = assertThrows(CliException.class, () -> spec(dir, c[0]), c[0]);
