@@ -17,6 +17,8 @@ import org.dpnas.common.search.Genotype;
 import org.dpnas.common.search.GenotypeFiles;
 import org.dpnas.common.search.SearchMethod;
 import org.dpnas.common.search.SearchSpace;
+import org.dpnas.common.search.strategies.Strategies;
+import org.dpnas.datasets.SegDatasets;
 
 /**
  * Registers FastDenseNAS (Nekrasov et al., CVPR 2019) with the {@code dpnas} command: the
@@ -141,7 +143,11 @@ public final class FastDenseNasMethod implements SearchMethod {
 
     @Override
     public Evaluator<DecoderGenotype> evaluator(Config config) {
-        return new ChildEvaluator(config, System.err);
+        return Strategies.rewarded(
+                config,
+                space(config),
+                new ChildEvaluator(config, System.err),
+                () -> SegDatasets.spaceClasses(config));
     }
 
     @Override

@@ -2,16 +2,22 @@ package org.dpnas.fastdensenas;
 
 import ai.djl.nn.Block;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
 import org.dpnas.common.search.SearchSpace;
+import org.dpnas.common.search.rl.Decision;
+import org.dpnas.common.search.rl.DecisionSpace;
 
 /**
  * The FastDenseNAS search space as the suite's contracts see it: decoder genotypes over the
  * MobileNet-v2 encoder ({@link DecoderSpace} gives the controller's decisions), the fixed network
  * of a genotype ({@link FdnNet} without auxiliary outputs, for retraining and inference), the
- * genotype's JSON, words and picture.
+ * genotype's JSON, words and picture. It is also a {@link DecisionSpace} (the decoder space's
+ * decisions), so the multi-trial strategies that need categorical decisions ({@code --strategy
+ * rl|renas}) run on it.
  */
-public final class FastDenseNasSpace implements SearchSpace<DecoderGenotype> {
+public final class FastDenseNasSpace
+        implements SearchSpace<DecoderGenotype>, DecisionSpace<DecoderGenotype> {
 
     private final DecoderSpace decisions;
     private final int aggSize;
@@ -39,9 +45,24 @@ public final class FastDenseNasSpace implements SearchSpace<DecoderGenotype> {
         return new FastDenseNasSpace(s.space(), s.aggSize(), s.widthMultiplier(), null);
     }
 
-    /** The controller's decisions. */
-    public DecoderSpace decisions() {
+    /** The decoder space whose decisions the controller makes. */
+    public DecoderSpace decoderSpace() {
         return decisions;
+    }
+
+    @Override
+    public List<Decision> decisions() {
+        return decisions.decisions();
+    }
+
+    @Override
+    public int[] encode(DecoderGenotype genotype) {
+        return decisions.encode(genotype);
+    }
+
+    @Override
+    public DecoderGenotype decode(int[] vector) {
+        return decisions.decode(vector);
     }
 
     @Override

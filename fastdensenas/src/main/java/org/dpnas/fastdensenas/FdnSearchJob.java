@@ -14,6 +14,7 @@ import org.dpnas.common.search.SearchMethod;
 import org.dpnas.common.search.Trial;
 import org.dpnas.common.search.TrialRunner;
 import org.dpnas.common.search.rl.RlSearch;
+import org.dpnas.common.search.strategies.Strategies;
 import org.dpnas.common.train.Seeds;
 import org.dpnas.datasets.SegDatasets;
 
@@ -104,7 +105,13 @@ public final class FdnSearchJob {
                                 .run(s.children());
             } else {
                 evaluator.prepare(run.root());
-                TrialRunner<DecoderGenotype> runner = TrialRunner.inProcess(evaluator);
+                TrialRunner<DecoderGenotype> runner =
+                        TrialRunner.inProcess(
+                                Strategies.rewarded(
+                                        config,
+                                        space,
+                                        evaluator,
+                                        () -> SegDatasets.spaceClasses(config)));
                 done =
                         new MultiTrialSearch<>(space, controller, runner, run.root(), console)
                                 .run(s.children());

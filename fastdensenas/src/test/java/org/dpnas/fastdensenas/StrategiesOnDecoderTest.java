@@ -1,14 +1,25 @@
 package org.dpnas.fastdensenas;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.dpnas.common.config.Config;
+import org.dpnas.common.config.ConfigLoader;
+import org.dpnas.common.search.SearchSpace;
+import org.dpnas.common.search.SearchStrategy;
 import org.dpnas.common.search.Trial;
 import org.dpnas.common.search.rl.SplitMix64;
+import org.dpnas.common.search.strategies.MnasEvaluator;
 import org.dpnas.common.search.strategies.Mutator;
 import org.dpnas.common.search.strategies.RenasSearch;
+import org.dpnas.common.search.strategies.Strategies;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** RENAS runs on the FastDenseNAS decoder space through its decision vector. */
 class StrategiesOnDecoderTest {
@@ -55,5 +66,35 @@ class StrategiesOnDecoderTest {
             m += x[i] == t[i] ? 1 : 0;
         }
         return (double) m / t.length;
+    }
+
+    /**
+     * The space the method registers is a decision space, so {@code --strategy rl|renas} build on
+     * it the way the command does; their children are decoders of the space. The method's own
+     * evaluator takes the MnasNet reward when the configuration asks for it.
+     */
+    @Test
+    void theRegisteredSpaceTakesTheDecisionStrategies(@TempDir Path dir) {
+        FastDenseNasMethod method = new FastDenseNasMethod();
+        Config config =
+                ConfigLoader.load(
+                        Strategies.withDefaults(method.searchDefaults()),
+                        Path.of("../configs/fastdensenas/tiny.json"),
+                        List.of());
+        assertInstanceOf(ChildEvaluator.class, method.evaluator(config));
+        assertInstanceOf(
+                MnasEvaluator.class,
+                method.evaluator(
+                        config.withOverrides(
+                                List.of("search.reward=\"mnas\"", "search.mnas.target_ms=5"))));
+        SearchSpace<DecoderGenotype> space = method.space(config);
+        for (String name : List.of("rl", "renas")) {
+            SearchStrategy<DecoderGenotype> s = Strategies.create(name, space, config, dir);
+            for (int i = 0; i < 3; i++) {
+                DecoderGenotype g = s.propose();
+                assertEquals(g, space.fromJson(g.toJson()), name);
+                s.observe(new Trial<>(i, g, "trials/" + i, Map.of(), 0.1 * i));
+            }
+        }
     }
 }

@@ -30,6 +30,7 @@ import org.dpnas.common.train.ParamGroup;
 import org.dpnas.common.train.ParamIO;
 import org.dpnas.common.train.TrainLoop;
 import org.dpnas.datasets.det.DetDataset;
+import org.dpnas.datasets.det.DetProblems;
 import org.dpnas.eval.det.CocoDetections;
 import org.dpnas.eval.det.CocoEvaluator;
 import org.dpnas.eval.det.CocoGroundTruth;
@@ -87,8 +88,10 @@ public final class DetectionJob implements TrainTask {
         Device device = Devices.setUp(config.getInt("threads"), config.getString("device"));
         long seed = config.getLong("seed");
         Config data = config.sub("data");
-        DetDataset train = DetData.open(data, data.getString("train_split"), seed);
-        DetDataset val = DetData.open(data, data.getString("val_split"), seed);
+        DetProblems trainProblems = DetData.problems(data, console);
+        DetProblems valProblems = DetData.problems(data, console);
+        DetDataset train = DetData.open(data, data.getString("train_split"), seed, trainProblems);
+        DetDataset val = DetData.open(data, data.getString("val_split"), seed, valProblems);
         if (train.size() == 0 || val.size() == 0) {
             throw new IllegalArgumentException(
                     "data: the training or validation split is empty ("
@@ -121,6 +124,7 @@ public final class DetectionJob implements TrainTask {
         run.writeStart(
                 config.asJsonObject(), resume, Provenance.collect(seed, device.toString(), args));
         genotype.write(pinned);
+        run.writeDataSkips(DetData.skipReport(trainProblems, valProblems));
         Config t = config.sub("train");
         int exit = exit(config.getInt("eval.exit"), net);
         try (NDManager base = NDManager.newBaseManager(device);
@@ -231,9 +235,18 @@ public final class DetectionJob implements TrainTask {
             throws Exception {
         Device device = Devices.setUp(config.getInt("threads"), config.getString("device"));
         Config data = config.sub("data");
-        DetDataset ds = DetData.open(data, request.split(), config.getLong("seed"));
+        DetDataset ds =
+                DetData.open(
+                        data,
+                        request.split(),
+                        config.getLong("seed"),
+                        DetData.problems(data, console));
         DetDataset train =
-                DetData.open(data, data.getString("train_split"), config.getLong("seed"));
+                DetData.open(
+                        data,
+                        data.getString("train_split"),
+                        config.getLong("seed"),
+                        DetData.problems(data, console));
         if (!ds.classNames().equals(train.classNames())) {
             throw new IllegalArgumentException(
                     "split "

@@ -17,6 +17,7 @@ import org.dpnas.common.search.Evaluator;
 import org.dpnas.common.search.Genotype;
 import org.dpnas.common.search.SearchMethod;
 import org.dpnas.common.search.SearchSpace;
+import org.dpnas.common.search.strategies.Strategies;
 
 /**
  * Registers NAS-FPN (Ghiasi et al., CVPR 2019) with the {@code dpnas} command: the multi-trial
@@ -117,7 +118,8 @@ public final class NasFpnMethod implements SearchMethod {
 
     @Override
     public Evaluator<PyramidGenotype> evaluator(Config config) {
-        return NasFpnSearch.evaluator(config);
+        ProxyEvaluator e = NasFpnSearch.evaluator(config);
+        return Strategies.rewarded(config, NasFpnSearch.space(config), e, e::numClasses);
     }
 
     @Override

@@ -68,6 +68,11 @@ public final class ProxyEvaluator implements Evaluator<PyramidGenotype> {
         this.settings = settings;
     }
 
+    /** The classes of the training split (what a child's detector predicts). */
+    public int numClasses() {
+        return train.numClasses();
+    }
+
     @Override
     public Result evaluate(PyramidGenotype genotype, Path runDir) throws Exception {
         Path result = runDir.resolve("result.json");

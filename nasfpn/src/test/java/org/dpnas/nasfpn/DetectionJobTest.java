@@ -193,4 +193,60 @@ class DetectionJobTest {
             assertTrue(e.getMessage().contains("missing.safetensors"), e.getMessage());
         }
     }
+
+    /** A VOC folder of 64×64 images, one box each; {@code bad} has a malformed annotation. */
+    private static Path vocWithOneBadAnnotation(Path root) throws Exception {
+        for (String d : List.of("Annotations", "JPEGImages", "ImageSets/Main")) {
+            Files.createDirectories(root.resolve(d));
+        }
+        for (String id : List.of("a", "b", "c", "d", "bad")) {
+            java.awt.image.BufferedImage img =
+                    new java.awt.image.BufferedImage(
+                            64, 64, java.awt.image.BufferedImage.TYPE_3BYTE_BGR);
+            img.getGraphics().fillRect(10, 12, 30, 28);
+            javax.imageio.ImageIO.write(
+                    img, "jpg", root.resolve("JPEGImages/" + id + ".jpg").toFile());
+            String xml =
+                    id.equals("bad")
+                            ? "<annotation><object><name>cell"
+                            : "<annotation><size><width>64</width><height>64</height></size>"
+                                    + "<object><name>cell</name><difficult>0</difficult>"
+                                    + "<bndbox><xmin>10</xmin><ymin>12</ymin><xmax>40</xmax>"
+                                    + "<ymax>40</ymax></bndbox></object></annotation>";
+            Files.writeString(root.resolve("Annotations/" + id + ".xml"), xml);
+        }
+        Files.writeString(root.resolve("ImageSets/Main/train.txt"), "a\nbad\nb\n");
+        Files.writeString(root.resolve("ImageSets/Main/val.txt"), "c\nd\n");
+        return root;
+    }
+
+    /**
+     * {@code data.on_bad_sample} reaches the detection loaders: {@code fail} (the default) stops
+     * before the run directory is written, naming the file and the option; {@code skip} trains on
+     * the rest and records the file in {@code data_skips.json}.
+     */
+    @Test
+    void badAnnotationsFollowTheBadSamplePolicy(@TempDir Path dir) throws Exception {
+        Path voc = vocWithOneBadAnnotation(dir.resolve("voc"));
+        String[] data = {"data.dataset=\"voc-det\"", "data.root=\"" + voc + "\""};
+        DetectionJob job = new DetectionJob();
+        RunDirectory failed = new RunDirectory(dir.resolve("failed"));
+        RuntimeException e =
+                assertThrows(
+                        RuntimeException.class,
+                        () -> job.train(config(1, data), failed, false, List.of("t"), QUIET));
+        assertTrue(e.getMessage().contains("bad.xml"), e.getMessage());
+        assertTrue(e.getMessage().contains("on_bad_sample=skip"), e.getMessage());
+        assertTrue(!Files.exists(failed.resolvedConfig()), "nothing written");
+
+        RunDirectory run = new RunDirectory(dir.resolve("skip"));
+        String[] skip = {data[0], data[1], "data.on_bad_sample=\"skip\""};
+        job.train(config(1, skip), run, false, List.of("t"), QUIET);
+        JsonObject skips =
+                JsonParser.parseString(Files.readString(run.dataSkips())).getAsJsonObject();
+        JsonObject train = skips.getAsJsonObject("train");
+        assertEquals(1, train.get("bad_samples").getAsInt());
+        assertTrue(train.getAsJsonObject("bad").get("0").getAsString().contains("bad.xml"));
+        assertEquals(0, skips.getAsJsonObject("val").get("bad_samples").getAsInt());
+    }
 }

@@ -27,6 +27,8 @@ import org.dpnas.common.cost.OpType;
 import org.dpnas.common.run.RunDirectory;
 import org.dpnas.common.search.Registry;
 import org.dpnas.common.search.SearchMethod;
+import org.dpnas.common.search.strategies.MnasEvaluator;
+import org.dpnas.common.search.strategies.Strategies;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,6 +63,44 @@ class NasFpnMethodTest {
         assertEquals("detection", Registry.trainTask("nasfpn").orElseThrow().name());
         assertTrue(Registry.trainTask("baseline").isEmpty());
         assertInstanceOf(ProxyEvaluator.class, m.evaluator(tinyConfig(1)));
+    }
+
+    /**
+     * {@code search.reward=mnas} reaches the method's own evaluator: a search's children are scored
+     * by held-out AP × (latency / target)^w, and their history lines carry the latency and metric.
+     */
+    @Test
+    void mnasRewardScoresTheSearchsOwnChildren(@TempDir Path dir) throws Exception {
+        Config c =
+                ConfigLoader.load(
+                        Strategies.withDefaults(NasFpnSearch.defaults()),
+                        null,
+                        List.of(
+                                "data.synthetic.train_size=6",
+                                "data.synthetic.side=64",
+                                "proxy.width=8",
+                                "proxy.head_convs=0",
+                                "proxy.image_size=64",
+                                "proxy.batch=2",
+                                "proxy.steps=1",
+                                "proxy.held_out_every=3",
+                                "space.cells=5",
+                                "search.trials=1",
+                                "search.rollout_size=2",
+                                "search.reward=\"mnas\"",
+                                "search.mnas.target_ms=5",
+                                "search.mnas.warmup=0",
+                                "search.mnas.runs=1"));
+        assertInstanceOf(MnasEvaluator.class, new NasFpnMethod().evaluator(c));
+        RunDirectory run = new RunDirectory(dir.resolve("run"));
+        new NasFpnMethod().search(c, run, false, List.of("test"), QUIET);
+        JsonObject line =
+                JsonParser.parseString(
+                                Files.readAllLines(run.root().resolve("search/history.jsonl"))
+                                        .get(0))
+                        .getAsJsonObject();
+        String text = line.toString();
+        assertTrue(text.contains("latency_ms") && text.contains("target_ms"), text);
     }
 
     /**

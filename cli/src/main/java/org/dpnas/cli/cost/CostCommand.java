@@ -12,6 +12,7 @@ import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -27,7 +28,9 @@ import org.dpnas.cli.Opts;
 import org.dpnas.cli.train.Models;
 import org.dpnas.cli.train.SegTrainJob;
 import org.dpnas.cli.train.TrainConfigs;
+import org.dpnas.cli.train.TrainTasks;
 import org.dpnas.common.config.Config;
+import org.dpnas.common.config.ConfigException;
 import org.dpnas.common.config.ConfigLoader;
 import org.dpnas.common.cost.CostCounter;
 import org.dpnas.common.cost.CostReport;
@@ -37,6 +40,7 @@ import org.dpnas.common.cost.OpType;
 import org.dpnas.common.run.RunDirectory;
 import org.dpnas.common.search.Registry;
 import org.dpnas.common.search.SearchMethod;
+import org.dpnas.common.search.TrainTask;
 
 /**
  * {@code dpnas cost}: prints a model's trainable and non-trainable parameters, its multiply-adds in
@@ -113,6 +117,18 @@ public final class CostCommand implements Command {
                         "genotype",
                         "FILE",
                         "genotype.json to cost (implies --model of its 'method')",
+                        null),
+                Opts.value(
+                        "config",
+                        "FILE",
+                        "a train config: cost the network its model section describes (e.g. a"
+                                + " detector's pyramid width and head convs); the options below"
+                                + " override it",
+                        null),
+                Opts.value(
+                        "run",
+                        "DIR",
+                        "a training run: cost the network of its config.resolved.json",
                         null),
                 Opts.value(
                         "filter-multiplier",
@@ -295,8 +311,33 @@ public final class CostCommand implements Command {
         return 0;
     }
 
-    /** The model section and set-up keys, from the train defaults and this verb's options. */
-    private static Config resolve(CommandLine cl) {
+    /**
+     * The model section and set-up keys: the train defaults (of the model's train task when the
+     * config names one), a {@code --config} file or a {@code --run}'s resolved config, then this
+     * verb's options.
+     */
+    static Config resolve(CommandLine cl) {
+        Path configFile = Args.path(cl, "config", null);
+        if (cl.hasOption("run")) {
+            if (configFile != null) {
+                throw new CliException("give --config or --run, not both");
+            }
+            configFile = Args.path(cl, "run", null).resolve("config.resolved.json");
+            if (!Files.isRegularFile(configFile)) {
+                throw new CliException(
+                        "--run "
+                                + Args.path(cl, "run", null)
+                                + ": no config.resolved.json (not a training run directory)");
+            }
+        } else if (configFile != null && !Files.isRegularFile(configFile)) {
+            throw new CliException("--config " + configFile + ": no such file");
+        }
+        JsonObject defaults =
+                configFile == null
+                        ? TrainConfigs.defaults()
+                        : TrainTasks.ofRun(configFile)
+                                .map(TrainTask::trainDefaults)
+                                .orElseGet(TrainConfigs::defaults);
         List<String> sets = new java.util.ArrayList<>();
         if (cl.hasOption("model")) {
             sets.add("model.name=" + new JsonPrimitive(Args.string(cl, "model", null)));
@@ -356,7 +397,11 @@ public final class CostCommand implements Command {
             }
             sets.add("threads=" + t);
         }
-        return ConfigLoader.load(TrainConfigs.defaults(), null, sets);
+        try {
+            return ConfigLoader.load(defaults, configFile, sets);
+        } catch (ConfigException e) {
+            throw new CliException(e.getMessage());
+        }
     }
 
     private static JsonPrimitive num(double v) {

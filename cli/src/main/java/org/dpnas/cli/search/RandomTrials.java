@@ -179,17 +179,6 @@ final class RandomTrials {
             throw new CliException(e.getMessage());
         }
         Optional<Evaluator<G>> own = ownEvaluator(method, config);
-        if (own.isPresent()
-                && config.has("search.reward")
-                && !config.getString("search.reward").equals("metric")) {
-            throw new CliException(
-                    "search.reward "
-                            + config.getString("search.reward")
-                            + ": "
-                            + method.name()
-                            + " scores its children with its own evaluator, which does not measure"
-                            + " latency yet; use search.reward metric");
-        }
         Evaluator<G> evaluator =
                 own.isPresent() ? own.get() : retrain(method, space, config, steps, args, err);
         String childEvaluator = own.isPresent() ? "method" : "retrain";

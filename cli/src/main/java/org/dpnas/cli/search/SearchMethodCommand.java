@@ -133,7 +133,7 @@ public final class SearchMethodCommand implements Command {
     }
 
     /** The method's defaults with a {@code trials} section (its own, or the common one). */
-    static com.google.gson.JsonObject withTrials(com.google.gson.JsonObject defaults) {
+    public static com.google.gson.JsonObject withTrials(com.google.gson.JsonObject defaults) {
         if (!defaults.has("trials")) {
             defaults.add("trials", MultiTrialSearch.trialsDefaults());
         }

@@ -68,6 +68,11 @@ public final class TrainTasks {
     }
 
     /** {@code model.name} of a config file or of the first base that sets it (null if none). */
+    public static String modelNameOf(Path configFile) {
+        return fromChain(configFile, new HashSet<>());
+    }
+
+    /** {@code model.name} of a config file or of the first base that sets it (null if none). */
     private static String fromChain(Path file, Set<Path> seen) {
         Path abs = file.toAbsolutePath().normalize();
         if (!seen.add(abs) || !Files.isRegularFile(abs)) {

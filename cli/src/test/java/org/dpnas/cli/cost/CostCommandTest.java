@@ -287,6 +287,65 @@ class CostCommandTest {
         assertTrue(o.err().contains("filterMultiplier >= 2"), o.err());
     }
 
+    /**
+     * {@code --config} costs the network a train config describes: the BCCD detectors at width 64
+     * with 2 head convs. The published NAS-FPN pyramid has 7 merging cells to FPN's 5 and its
+     * global-attention merge has no weights, so the two differ by 2 cells of (3·3·64·64 conv + 2·64
+     * BatchNorm) = 2 · 36,992 = 73,984 parameters. {@code --run} reads a run's resolved config.
+     */
+    @Test
+    void aTrainConfigOrARunSizesTheDetector(@TempDir Path dir) throws Exception {
+        long[] params = new long[2];
+        String[] configs = {"fpn", "nasfpn"};
+        for (int i = 0; i < 2; i++) {
+            Path file = dir.resolve(configs[i] + ".json");
+            Outcome o =
+                    dpnas(
+                            "cost",
+                            "--config",
+                            "../configs/nasfpn/retinanet_r18_" + configs[i] + "_bccd-cpu.json",
+                            "--input",
+                            "1x3x128x128",
+                            "--num-classes",
+                            "3",
+                            "--no-latency",
+                            "--json",
+                            file.toString());
+            assertEquals(0, o.code(), o.err());
+            JsonObject j = json(file);
+            assertEquals(64, j.get("pyramid_width").getAsInt());
+            params[i] = j.get("params").getAsLong();
+        }
+        assertEquals(2L * (9 * 64 * 64 + 2 * 64), params[1] - params[0]);
+
+        Path run = Files.createDirectories(dir.resolve("run"));
+        Files.copy(
+                Path.of("../configs/nasfpn/retinanet_r18_fpn_bccd-cpu.json"),
+                run.resolve("config.resolved.json"));
+        Path file = dir.resolve("run.json");
+        Outcome o =
+                dpnas(
+                        "cost",
+                        "--run",
+                        run.toString(),
+                        "--input",
+                        "1x3x128x128",
+                        "--num-classes",
+                        "3",
+                        "--no-latency",
+                        "--json",
+                        file.toString());
+        assertEquals(0, o.code(), o.err());
+        assertEquals(params[0], json(file).get("params").getAsLong());
+
+        Outcome none = dpnas("cost", "--run", dir.toString(), "--no-latency");
+        assertEquals(2, none.code());
+        assertTrue(none.err().contains("config.resolved.json"), none.err());
+        Outcome both = dpnas("cost", "--run", run.toString(), "--config", "x.json", "--no-latency");
+        assertEquals(2, both.code());
+        assertTrue(both.err().contains("--config or --run"), both.err());
+    }
+
     @Test
     void helpListsCostAfterEval() {
         Outcome o = dpnas("--help");

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.IntSupplier;
 import org.dpnas.common.config.Config;
 import org.dpnas.common.search.Evaluator;
 import org.dpnas.common.search.Genotype;
@@ -157,6 +158,22 @@ public final class Strategies {
                             weight);
         }
         return strategy;
+    }
+
+    /**
+     * A method's own child evaluator with the configured reward, for the methods whose children are
+     * scored by their own proxy task: {@code evaluator} itself when the configuration has no {@code
+     * search.reward} or it is {@code metric}, else {@link #reward} (so {@code search.reward=mnas}
+     * applies to every multi-trial search, in this process and in {@code dpnas trial} processes).
+     *
+     * @param numClasses the classes a child's network predicts (asked only for a latency reward)
+     */
+    public static <G extends Genotype> Evaluator<G> rewarded(
+            Config config, SearchSpace<G> space, Evaluator<G> evaluator, IntSupplier numClasses) {
+        if (!config.has("search.reward") || config.getString("search.reward").equals("metric")) {
+            return evaluator;
+        }
+        return reward(config, space, evaluator, numClasses.getAsInt());
     }
 
     /**

@@ -98,6 +98,34 @@ class StrategiesTest {
         assertTrue(e.getMessage().contains("search.reward 'fast'"), e.getMessage());
     }
 
+    /**
+     * A method's own evaluator keeps its score unless the configuration asks for the MnasNet
+     * reward; the class count (which may open a dataset) is asked for only then.
+     */
+    @Test
+    void ownEvaluatorsGetTheRewardOnlyWhenConfigured() {
+        Toy space = new Toy(3, 4);
+        Evaluator<Toy.Vec> inner = (g, d) -> new Evaluator.Result(Map.of(), 0.5);
+        int[] asked = {0};
+        java.util.function.IntSupplier classes =
+                () -> {
+                    asked[0]++;
+                    return 2;
+                };
+        Config bare = ConfigLoader.load(new JsonObject(), null, List.of());
+        assertSame(inner, Strategies.rewarded(bare, space, inner, classes));
+        assertSame(inner, Strategies.rewarded(config(), space, inner, classes));
+        assertEquals(0, asked[0]);
+        assertInstanceOf(
+                MnasEvaluator.class,
+                Strategies.rewarded(
+                        config("search.reward=mnas", "search.mnas.target_ms=3"),
+                        space,
+                        inner,
+                        classes));
+        assertEquals(1, asked[0]);
+    }
+
     @Test
     void badNamesAreRefusedNamingTheOptionOrKey(@TempDir Path dir) {
         Toy space = new Toy(3, 4);
