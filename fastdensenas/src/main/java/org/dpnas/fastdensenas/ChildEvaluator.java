@@ -23,7 +23,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -41,7 +40,10 @@ import org.dpnas.common.train.Constants;
 import org.dpnas.common.train.EpochSampler;
 import org.dpnas.common.train.GradClip;
 import org.dpnas.common.train.Losses;
+import org.dpnas.common.train.PackedParams;
+import org.dpnas.common.train.PackedStore;
 import org.dpnas.common.train.ParamIO;
+import org.dpnas.common.train.Polyak;
 import org.dpnas.common.train.Seeds;
 import org.dpnas.common.train.Sgd;
 import org.dpnas.eval.seg.SegEvaluator;
@@ -288,8 +290,12 @@ public final class ChildEvaluator implements Evaluator<DecoderGenotype>, AutoClo
             net.initialize(
                     cm, DataType.FLOAT32, new Shape(1, 3, s.stage1Crop()[0], s.stage1Crop()[1]));
             FdnNet.loadEncoder(net.encoder(), encoderFile);
-            ParameterStore ps = new ParameterStore(cm, false);
             metrics.put("params", (double) count(ParamIO.trainable(net)));
+            // one flat buffer per optimizer group: clipping, the update and Polyak averaging are a
+            // few calls per step instead of several per weight (PackedParams)
+            PackedParams dec = PackedParams.pack(ParamIO.trainable(net.decoder()));
+            PackedParams enc = PackedParams.pack(ParamIO.trainable(net.encoder()));
+            PackedStore ps = new PackedStore(cm, List.of(dec, enc));
             Path stage1 = runDir.resolve("stage1.json");
             Path stage1Params = runDir.resolve("stage1.params");
             JsonObject st1;
@@ -302,7 +308,7 @@ public final class ChildEvaluator implements Evaluator<DecoderGenotype>, AutoClo
                 }
                 console.println("  stage 1 done before: reward " + st1.get("reward"));
             } else {
-                st1 = stageOne(net, ps, cm, childSeed);
+                st1 = stageOne(net, dec, ps, cm, childSeed);
                 SegMetrics m1 = heldOut(net, ps, cm);
                 double r1 = Reward.of(m1);
                 SharedEarlyStop.Decision d =
@@ -340,7 +346,7 @@ public final class ChildEvaluator implements Evaluator<DecoderGenotype>, AutoClo
             if (proceed) {
                 long t2 = System.nanoTime();
                 double[] stepMs = new double[1];
-                long steps = stageTwo(net, ps, cm, childSeed, key, stepMs);
+                long steps = stageTwo(net, enc, dec, ps, cm, childSeed, key, stepMs);
                 last = heldOut(net, ps, cm);
                 score = Reward.of(last);
                 metrics.put("reward_stage2", score);
@@ -366,10 +372,10 @@ public final class ChildEvaluator implements Evaluator<DecoderGenotype>, AutoClo
     }
 
     /** Stage 1; returns {steps, step_ms, seconds}. */
-    private JsonObject stageOne(FdnNet net, ParameterStore ps, NDManager cm, long childSeed)
+    private JsonObject stageOne(
+            FdnNet net, PackedParams dec, ParameterStore ps, NDManager cm, long childSeed)
             throws Exception {
         long t0 = System.nanoTime();
-        List<Parameter> dec = ParamIO.trainable(net.decoder());
         int n = cache.size();
         int batch = Math.min(s.stage1Batch(), n);
         EpochSampler sampler = new EpochSampler(n, batch, Seeds.mix(childSeed, "stage1"));
@@ -381,7 +387,7 @@ public final class ChildEvaluator implements Evaluator<DecoderGenotype>, AutoClo
         double timed = 0;
         Adam adam = new Adam(0.9f, 0.999f, 1e-8f, s.weightDecay(), false);
         try (AutoCloseable closeAdam = adam::close;
-                Polyak avg = new Polyak(dec, s.polyak1())) {
+                Polyak avg = Polyak.ofPacked(List.of(dec), s.polyak1())) {
             for (long t = 0; t < steps; t++) {
                 long ts = System.nanoTime();
                 try (NDManager sm = cm.newSubManager()) {
@@ -389,6 +395,7 @@ public final class ChildEvaluator implements Evaluator<DecoderGenotype>, AutoClo
                     NDList enc = new NDList(b.subList(0, FdnSettings.ENCODER_OUTPUTS));
                     NDArray labels = b.get(FdnSettings.ENCODER_OUTPUTS);
                     NDArray kd = cache.hasTeacher() ? b.get(FdnSettings.ENCODER_OUTPUTS + 1) : null;
+                    dec.beginStep(sm);
                     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                         NDList out = net.decoder().forward(ps, enc, true);
                         gc.backward(loss(out, labels, kd));
@@ -418,6 +425,8 @@ public final class ChildEvaluator implements Evaluator<DecoderGenotype>, AutoClo
     /** Stage 2; returns the number of steps and puts the mean step time into {@code stepMs}. */
     private long stageTwo(
             FdnNet net,
+            PackedParams enc,
+            PackedParams dec,
             ParameterStore ps,
             NDManager cm,
             long childSeed,
@@ -431,10 +440,6 @@ public final class ChildEvaluator implements Evaluator<DecoderGenotype>, AutoClo
         if (s.stage2MaxSteps() > 0) {
             steps = steps == 0 ? s.stage2MaxSteps() : Math.min(steps, s.stage2MaxSteps());
         }
-        List<Parameter> enc = ParamIO.trainable(net.encoder());
-        List<Parameter> dec = ParamIO.trainable(net.decoder());
-        List<Parameter> all = new ArrayList<>(enc);
-        all.addAll(dec);
         SegBatcher batcher =
                 new SegBatcher(view, data.job().mean(), data.job().std(), data.job().pool());
         double timed = 0;
@@ -442,12 +447,14 @@ public final class ChildEvaluator implements Evaluator<DecoderGenotype>, AutoClo
         Adam adam = new Adam(0.9f, 0.999f, 1e-8f, s.weightDecay(), false);
         try (AutoCloseable closeSgd = sgd::close;
                 AutoCloseable closeAdam = adam::close;
-                Polyak avg = new Polyak(all, s.polyak2())) {
+                Polyak avg = Polyak.ofPacked(List.of(enc, dec), s.polyak2())) {
             for (long t = 0; t < steps; t++) {
                 long ts = System.nanoTime();
                 try (NDManager sm = cm.newSubManager()) {
                     NDList xy = batcher.assemble(sampler.batch(t), sampler.epochOf(t)).toNDList(sm);
                     NDArray labels = StageOneCache.downsample(xy.get(1));
+                    enc.beginStep(sm);
+                    dec.beginStep(sm);
                     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                         NDList out = net.logits(ps, xy.get(0), true);
                         gc.backward(loss(out, labels, null));

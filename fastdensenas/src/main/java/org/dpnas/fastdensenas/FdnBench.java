@@ -6,12 +6,10 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -28,7 +26,10 @@ import org.dpnas.common.search.rl.RlSearch;
 import org.dpnas.common.train.Adam;
 import org.dpnas.common.train.Constants;
 import org.dpnas.common.train.GradClip;
+import org.dpnas.common.train.PackedParams;
+import org.dpnas.common.train.PackedStore;
 import org.dpnas.common.train.ParamIO;
+import org.dpnas.common.train.Polyak;
 import org.dpnas.common.train.Seeds;
 import org.dpnas.common.train.Sgd;
 
@@ -126,7 +127,7 @@ public final class FdnBench {
         try (NDManager m = base.newSubManager()) {
             DecoderNet dec = new DecoderNet(g, encoder.channels(), 48, p[4], DecoderNet.Aux.CELLS);
             dec.initialize(m, DataType.FLOAT32, taps);
-            List<Parameter> params = ParamIO.trainable(dec);
+            PackedParams params = PackedParams.pack(ParamIO.trainable(dec));
             NDList in = new NDList();
             for (Shape t : taps) {
                 in.add(m.randomNormal(t));
@@ -138,15 +139,16 @@ public final class FdnBench {
                             new Shape(p[0], taps[0].get(2), taps[0].get(3)),
                             DataType.INT64);
             NDArray kd = m.randomNormal(new Shape(p[0], p[4], taps[0].get(2), taps[0].get(3)));
-            ParameterStore ps = new ParameterStore(m, false);
+            ParameterStore ps = new PackedStore(m, List.of(params));
             Adam adam = new Adam(0.9f, 0.999f, 1e-8f, 1e-5f, false);
-            try (Polyak avg = new Polyak(params, 0.9f)) {
+            try (Polyak avg = Polyak.ofPacked(List.of(params), 0.9f)) {
                 return median(
                         "stage1",
                         warmup,
                         iters,
                         () -> {
                             try (NDManager sm = m.newSubManager()) {
+                                params.beginStep(sm);
                                 try (GradientCollector gc =
                                         Engine.getInstance().newGradientCollector()) {
                                     NDList o = dec.forward(ps, in, true);
@@ -169,23 +171,23 @@ public final class FdnBench {
             FdnNet net = new FdnNet(g, 48, p[4], DecoderNet.Aux.CELLS, 1f, null);
             Shape img = new Shape(p[2], 3, p[3], p[3]);
             net.initialize(m, DataType.FLOAT32, img);
-            List<Parameter> enc = ParamIO.trainable(net.encoder());
-            List<Parameter> dec = ParamIO.trainable(net.decoder());
-            List<Parameter> all = new ArrayList<>(enc);
-            all.addAll(dec);
+            PackedParams enc = PackedParams.pack(ParamIO.trainable(net.encoder()));
+            PackedParams dec = PackedParams.pack(ParamIO.trainable(net.decoder()));
             NDArray x = m.randomNormal(img);
             long hs = (p[3] + 3) / 4;
             NDArray labels = m.randomInteger(0, p[4], new Shape(p[2], hs, hs), DataType.INT64);
-            ParameterStore ps = new ParameterStore(m, false);
+            ParameterStore ps = new PackedStore(m, List.of(enc, dec));
             Sgd sgd = new Sgd(0.9f, 1e-5f);
             Adam adam = new Adam(0.9f, 0.999f, 1e-8f, 1e-5f, false);
-            try (Polyak avg = new Polyak(all, 0.99f)) {
+            try (Polyak avg = Polyak.ofPacked(List.of(enc, dec), 0.99f)) {
                 return median(
                         "stage2",
                         warmup,
                         iters,
                         () -> {
                             try (NDManager sm = m.newSubManager()) {
+                                enc.beginStep(sm);
+                                dec.beginStep(sm);
                                 try (GradientCollector gc =
                                         Engine.getInstance().newGradientCollector()) {
                                     NDList o = net.logits(ps, x, true);

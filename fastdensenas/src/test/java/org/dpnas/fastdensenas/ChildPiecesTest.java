@@ -10,6 +10,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import java.util.List;
+import org.dpnas.common.train.Polyak;
 import org.dpnas.eval.seg.SegMetrics;
 import org.junit.jupiter.api.Test;
 

@@ -48,7 +48,7 @@ public final class Adam extends Optimizer {
     }
 
     @Override
-    protected void ensureState(List<Parameter> params) {
+    protected void ensureState(List<NDArray> weights) {
         double bc1 = 1 - Math.pow(beta1, updates);
         double bc2 = Math.sqrt(1 - Math.pow(beta2, updates));
         stepScale = (float) (bc2 / bc1);
@@ -56,34 +56,31 @@ public final class Adam extends Optimizer {
         if (state != null) {
             return;
         }
-        stateManager = params.get(0).getArray().getManager().newSubManager();
-        state = new NDList(2 * params.size());
-        for (Parameter p : params) {
-            NDArray w = p.getArray();
+        stateManager = weights.get(0).getManager().newSubManager();
+        state = new NDList(2 * weights.size());
+        slots = weights.size();
+        for (NDArray w : weights) {
             state.add(stateManager.zeros(w.getShape(), w.getDataType()));
             state.add(stateManager.zeros(w.getShape(), w.getDataType()));
         }
     }
 
     @Override
-    protected void update(int index, NDArray weight, float lr) {
-        try (NDArray grad = weight.getGradient()) {
-            weight.getNDArrayInternal()
-                    .adamUpdate(
-                            new NDList(
-                                    weight, grad, state.get(2 * index), state.get(2 * index + 1)),
-                            new NDList(weight),
-                            lr,
-                            lr * stepScale,
-                            weightDecay,
-                            1f,
-                            -1f,
-                            beta1,
-                            beta2,
-                            stepEps,
-                            false,
-                            decoupled);
-        }
+    protected void update(int index, NDArray weight, NDArray grad, float lr) {
+        weight.getNDArrayInternal()
+                .adamUpdate(
+                        new NDList(weight, grad, state.get(2 * index), state.get(2 * index + 1)),
+                        new NDList(weight),
+                        lr,
+                        lr * stepScale,
+                        weightDecay,
+                        1f,
+                        -1f,
+                        beta1,
+                        beta2,
+                        stepEps,
+                        false,
+                        decoupled);
     }
 
     @Override
@@ -105,6 +102,7 @@ public final class Adam extends Optimizer {
             state.add(a);
         }
         updates = scalars.get("updates").getAsLong();
+        slots = params.size();
     }
 
     @Override

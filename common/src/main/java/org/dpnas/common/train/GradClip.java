@@ -28,15 +28,43 @@ public final class GradClip {
      */
     public static NDArray clipByGlobalNorm(
             List<Parameter> params, float maxNorm, NDManager scratch, Constants constants) {
-        NDList squares = new NDList(params.size());
         NDList grads = new NDList(params.size());
         for (Parameter p : params) {
             NDArray g = p.getArray().getGradient();
             g.attach(scratch);
             grads.add(g);
-            squares.add(g.square().sum());
         }
-        NDArray norm = NDArrays.stack(squares).sum().sqrt();
+        return clip(grads, maxNorm, scratch, constants);
+    }
+
+    /**
+     * Clips the flat gradient of a packed group's open step in place: the same clipping as {@link
+     * #clipByGlobalNorm(List, float, NDManager, Constants)} over the group's parameters, in a few
+     * calls on one array.
+     *
+     * @param group the packed group (its step must be open and its backward pass done)
+     * @param maxNorm the largest allowed global norm
+     * @param scratch a manager for the temporaries (the step's manager)
+     * @param constants the run's constant cache
+     * @return the global norm before clipping (0-d, in {@code scratch})
+     */
+    public static NDArray clipByGlobalNorm(
+            PackedParams group, float maxNorm, NDManager scratch, Constants constants) {
+        return clip(new NDList(group.gradient()), maxNorm, scratch, constants);
+    }
+
+    private static NDArray clip(
+            NDList grads, float maxNorm, NDManager scratch, Constants constants) {
+        NDArray norm;
+        if (grads.size() == 1) {
+            norm = grads.get(0).square().sum().sqrt();
+        } else {
+            NDList squares = new NDList(grads.size());
+            for (NDArray g : grads) {
+                squares.add(g.square().sum());
+            }
+            norm = NDArrays.stack(squares).sum().sqrt();
+        }
         norm.attach(scratch);
         // every temporary's first operand lives in scratch, so the temporaries land there
         NDArray factor =

@@ -5,12 +5,15 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import com.google.gson.JsonObject;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * An optimizer with PyTorch update semantics whose state can be saved and restored exactly, so that
  * a resumed run continues bit for bit. Updates run outside any gradient collector, in place, with
- * the engine's fused update kernels; each update zeroes the parameter's gradient.
+ * the engine's update kernels; each update zeroes the gradient it read. It steps either a list of
+ * parameters (one update per weight array) or a {@link PackedParams} group (one update on the flat
+ * buffer with the step's flat gradient); one optimizer serves one of the two layouts.
  */
 public abstract class Optimizer {
 
@@ -22,23 +25,86 @@ public abstract class Optimizer {
      * gradients.
      */
     public final void step(List<Parameter> params, float lr) {
-        if (!(lr > 0f) || Float.isInfinite(lr)) {
-            throw new IllegalArgumentException(
-                    "learning rate must be positive and finite, got " + lr);
+        checkLr(lr);
+        List<NDArray> weights = new ArrayList<>(params.size());
+        for (Parameter p : params) {
+            weights.add(p.getArray());
         }
+        checkLayout(weights);
         updates++;
-        ensureState(params);
+        ensureState(weights);
         for (int i = 0; i < params.size(); i++) {
-            update(i, params.get(i).getArray(), lr);
+            NDArray w = weights.get(i);
+            try (NDArray grad = w.getGradient()) {
+                update(i, w, grad, lr);
+            }
         }
         afterStep(lr);
     }
 
-    /** Allocates per-parameter state on first use. */
-    protected abstract void ensureState(List<Parameter> params);
+    /**
+     * Updates a packed group's flat buffer from the open step's flat gradient at learning rate
+     * {@code lr}: the same update as {@link #step(List, float)} on the same values, in one call.
+     */
+    public final void step(PackedParams group, float lr) {
+        checkLr(lr);
+        List<NDArray> weights = List.of(group.flat());
+        checkLayout(weights);
+        NDArray grad = group.gradient();
+        updates++;
+        ensureState(weights);
+        update(0, group.flat(), grad, lr);
+        afterStep(lr);
+    }
 
-    /** Updates parameter {@code index}, whose array is {@code weight}, and zeroes its gradient. */
-    protected abstract void update(int index, NDArray weight, float lr);
+    private static void checkLr(float lr) {
+        if (!(lr > 0f) || Float.isInfinite(lr)) {
+            throw new IllegalArgumentException(
+                    "learning rate must be positive and finite, got " + lr);
+        }
+    }
+
+    /** Rejects switching between layouts (the state is shaped by the first step's arrays). */
+    private void checkLayout(List<NDArray> weights) {
+        NDList state = stateArrays();
+        if (state.isEmpty()) {
+            return;
+        }
+        int perSlot = state.size() / Math.max(1, slots);
+        if (slots != weights.size()) {
+            throw new IllegalStateException(
+                    "this "
+                            + type()
+                            + " optimizer holds state for "
+                            + slots
+                            + " arrays but is asked to step "
+                            + weights.size()
+                            + " (one optimizer per group and layout, packed or not)");
+        }
+        for (int i = 0; i < weights.size(); i++) {
+            if (!state.get(i * perSlot).getShape().equals(weights.get(i).getShape())) {
+                throw new IllegalStateException(
+                        "optimizer state "
+                                + i
+                                + " has shape "
+                                + state.get(i * perSlot).getShape()
+                                + ", the array it updates "
+                                + weights.get(i).getShape());
+            }
+        }
+    }
+
+    /** Number of arrays the state was made for (parameters, or 1 for a packed group). */
+    protected int slots;
+
+    /** Allocates state for {@code weights} (one slot per array) on first use. */
+    protected abstract void ensureState(List<NDArray> weights);
+
+    /**
+     * Updates array {@code index}, {@code weight}, from {@code grad} in place and zeroes {@code
+     * grad}.
+     */
+    protected abstract void update(int index, NDArray weight, NDArray grad, float lr);
 
     /** Hook after all parameters were updated. */
     protected void afterStep(float lr) {}

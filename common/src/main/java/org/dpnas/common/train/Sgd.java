@@ -37,36 +37,34 @@ public final class Sgd extends Optimizer {
     }
 
     @Override
-    protected void ensureState(List<Parameter> params) {
+    protected void ensureState(List<NDArray> weights) {
         if (state != null) {
             return;
         }
-        NDArray first = params.get(0).getArray();
-        stateManager = first.getManager().newSubManager();
-        state = new NDList(params.size());
-        for (Parameter p : params) {
-            state.add(stateManager.zeros(p.getArray().getShape(), p.getArray().getDataType()));
+        stateManager = weights.get(0).getManager().newSubManager();
+        state = new NDList(weights.size());
+        slots = weights.size();
+        for (NDArray w : weights) {
+            state.add(stateManager.zeros(w.getShape(), w.getDataType()));
         }
     }
 
     @Override
-    protected void update(int index, NDArray weight, float lr) {
+    protected void update(int index, NDArray weight, NDArray grad, float lr) {
         NDArray buf = state.get(index);
         if (momentum > 0f && !Float.isNaN(lastLr) && lastLr != lr) {
             buf.muli(lr / lastLr);
         }
-        try (NDArray grad = weight.getGradient()) {
-            weight.getNDArrayInternal()
-                    .sgdUpdate(
-                            new NDList(weight, grad, buf),
-                            new NDList(weight),
-                            lr,
-                            weightDecay,
-                            1f,
-                            -1f,
-                            momentum,
-                            false);
-        }
+        weight.getNDArrayInternal()
+                .sgdUpdate(
+                        new NDList(weight, grad, buf),
+                        new NDList(weight),
+                        lr,
+                        weightDecay,
+                        1f,
+                        -1f,
+                        momentum,
+                        false);
     }
 
     @Override
@@ -101,6 +99,7 @@ public final class Sgd extends Optimizer {
         }
         updates = scalars.get("updates").getAsLong();
         lastLr = scalars.get("last_lr").getAsFloat();
+        slots = params.size();
     }
 
     @Override
