@@ -10,15 +10,14 @@ import java.util.List;
 import org.dpnas.autodeeplab.search.SearchJob;
 import org.dpnas.common.config.Config;
 import org.dpnas.common.config.ConfigLoader;
+import org.dpnas.common.search.OneShotJob;
 import org.dpnas.common.search.OneShotSearch;
 import org.dpnas.common.search.OneShotStrategy;
 import org.dpnas.common.search.StepBench;
 import org.dpnas.common.search.gdas.GdasSampler;
-import org.dpnas.common.train.Adam;
 import org.dpnas.common.train.Constants;
 import org.dpnas.common.train.LrSchedule;
 import org.dpnas.common.train.ParamGroup;
-import org.dpnas.common.train.Sgd;
 
 /**
  * Times the two halves of a first-order bilevel search step on the Auto-DeepLab supernet, on random
@@ -154,22 +153,8 @@ public final class SupernetBench {
             ParameterStore ps = new ParameterStore(base, false);
             // the search's own step and optimizer settings (search-defaults.json), not a copy
             Config search = ConfigLoader.load(SearchJob.defaults(), null, List.of()).sub("search");
-            float[] betas = search.getFloatArray("arch_betas");
-            ParamGroup weights =
-                    new ParamGroup(
-                            "weights",
-                            net.weightParameters(),
-                            new Sgd(search.getFloat("momentum"), search.getFloat("weight_decay")));
-            ParamGroup arch =
-                    new ParamGroup(
-                            "arch",
-                            net.archParameters(),
-                            new Adam(
-                                    betas[0],
-                                    betas[1],
-                                    1e-8f,
-                                    search.getFloat("arch_weight_decay"),
-                                    false));
+            ParamGroup weights = OneShotJob.weightGroup(net.weightParameters(), search);
+            ParamGroup arch = OneShotJob.archGroup("arch", net.archParameters(), search);
             double[] tf = new double[iters];
             StepBench.Timing timing;
             try (OneShotSearch step =

@@ -10,15 +10,14 @@ import org.dpnas.common.config.Config;
 import org.dpnas.common.config.ConfigLoader;
 import org.dpnas.common.cost.LatencyMeter;
 import org.dpnas.common.cost.LatencyTable;
+import org.dpnas.common.search.OneShotJob;
 import org.dpnas.common.search.OneShotSearch;
 import org.dpnas.common.search.OneShotStrategy;
 import org.dpnas.common.search.StepBench;
 import org.dpnas.common.search.gdas.GdasSampler;
-import org.dpnas.common.train.Adam;
 import org.dpnas.common.train.Constants;
 import org.dpnas.common.train.LrSchedule;
 import org.dpnas.common.train.ParamGroup;
-import org.dpnas.common.train.Sgd;
 
 /**
  * Times the CAS search step — the real {@link OneShotSearch} weight step and architecture step
@@ -120,22 +119,10 @@ public final class CasBench {
                             base,
                             new LatencyMeter(0, 1));
             ParameterStore ps = new ParameterStore(base, false);
-            float[] betas = search.getFloatArray("arch_betas");
-            ParamGroup weights =
-                    new ParamGroup(
-                            "weights",
-                            net.weightParameters(),
-                            new Sgd(search.getFloat("momentum"), search.getFloat("weight_decay")));
+            ParamGroup weights = OneShotJob.weightGroup(net.weightParameters(), search);
             ParamGroup arch =
-                    new ParamGroup(
-                            "arch",
-                            List.of(net.alphaNormal(), net.alphaReduce()),
-                            new Adam(
-                                    betas[0],
-                                    betas[1],
-                                    1e-8f,
-                                    search.getFloat("arch_weight_decay"),
-                                    false));
+                    OneShotJob.archGroup(
+                            "arch", List.of(net.alphaNormal(), net.alphaReduce()), search);
             StepBench.Timing timing;
             try (OneShotSearch step =
                     new OneShotSearch(

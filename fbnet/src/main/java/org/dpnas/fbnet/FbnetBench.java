@@ -10,13 +10,12 @@ import org.dpnas.common.config.Config;
 import org.dpnas.common.config.ConfigLoader;
 import org.dpnas.common.cost.LatencyMeter;
 import org.dpnas.common.cost.LatencyTable;
+import org.dpnas.common.search.OneShotJob;
 import org.dpnas.common.search.OneShotSearch;
 import org.dpnas.common.search.StepBench;
-import org.dpnas.common.train.Adam;
 import org.dpnas.common.train.Constants;
 import org.dpnas.common.train.LrSchedule;
 import org.dpnas.common.train.ParamGroup;
-import org.dpnas.common.train.Sgd;
 import org.dpnas.fbnet.search.FbnetSearchJob;
 import org.dpnas.fbnet.search.GumbelSoftmax;
 import org.dpnas.fbnet.search.LatencyLoss;
@@ -102,22 +101,8 @@ public final class FbnetBench {
                             base,
                             new LatencyMeter(0, 1));
             ParameterStore ps = new ParameterStore(base, false);
-            float[] betas = search.getFloatArray("arch_betas");
-            ParamGroup weights =
-                    new ParamGroup(
-                            "weights",
-                            net.weightParameters(),
-                            new Sgd(search.getFloat("momentum"), search.getFloat("weight_decay")));
-            ParamGroup arch =
-                    new ParamGroup(
-                            "arch",
-                            net.archParameters(),
-                            new Adam(
-                                    betas[0],
-                                    betas[1],
-                                    1e-8f,
-                                    search.getFloat("arch_weight_decay"),
-                                    false));
+            ParamGroup weights = OneShotJob.weightGroup(net.weightParameters(), search);
+            ParamGroup arch = OneShotJob.archGroup("arch", net.archParameters(), search);
             StepBench.Timing timing;
             try (OneShotSearch step =
                     new OneShotSearch(

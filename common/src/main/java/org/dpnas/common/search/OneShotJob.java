@@ -250,24 +250,10 @@ public final class OneShotJob<G extends Genotype> {
                 search.getLong("checkpoint_every") > 0
                         ? search.getLong("checkpoint_every")
                         : perEpoch;
-        ParamGroup weights =
-                new ParamGroup(
-                        "weights",
-                        net.weightParameters(),
-                        new Sgd(search.getFloat("momentum"), search.getFloat("weight_decay")));
-        float[] betas = search.getFloatArray("arch_betas");
+        ParamGroup weights = weightGroup(net.weightParameters(), search);
         List<ParamGroup> archGroups = new ArrayList<>();
         for (Phase p : ph) {
-            archGroups.add(
-                    new ParamGroup(
-                            p.group(),
-                            p.arch(),
-                            new Adam(
-                                    betas[0],
-                                    betas[1],
-                                    1e-8f,
-                                    search.getFloat("arch_weight_decay"),
-                                    false)));
+            archGroups.add(archGroup(p.group(), p.arch(), search));
         }
         LrSchedule weightLr =
                 LrSchedule.cosine(
@@ -488,5 +474,28 @@ public final class OneShotJob<G extends Genotype> {
     private void writeGenotype(Path dir, G g, String when) throws IOException {
         space.write(g, dir.resolve("genotype.json"));
         AtomicFiles.writeString(dir.resolve("genotype.svg"), space.picture(g, title + ", " + when));
+    }
+
+    /**
+     * The weight group of a one-shot search: SGD with the {@code search} section's {@code momentum}
+     * and {@code weight_decay} (the search, its benchmarks and every method use this one).
+     */
+    public static ParamGroup weightGroup(List<Parameter> weights, Config search) {
+        return new ParamGroup(
+                "weights",
+                weights,
+                new Sgd(search.getFloat("momentum"), search.getFloat("weight_decay")));
+    }
+
+    /**
+     * An architecture group of a one-shot search: Adam with the {@code search} section's {@code
+     * arch_betas} and {@code arch_weight_decay}, ε 1e-8.
+     */
+    public static ParamGroup archGroup(String name, List<Parameter> arch, Config search) {
+        float[] betas = search.getFloatArray("arch_betas");
+        return new ParamGroup(
+                name,
+                arch,
+                new Adam(betas[0], betas[1], 1e-8f, search.getFloat("arch_weight_decay"), false));
     }
 }
