@@ -39,21 +39,27 @@ class NasFpnMethodTest {
 
     /** A search of seconds: 1 training step of 2 images at 64 px per child. */
     static Config tinyConfig(int trials) {
-        return ConfigLoader.load(
-                NasFpnSearch.defaults(),
-                null,
-                List.of(
-                        "data.synthetic.train_size=6",
-                        "data.synthetic.side=64",
-                        "proxy.width=8",
-                        "proxy.head_convs=0",
-                        "proxy.image_size=64",
-                        "proxy.batch=2",
-                        "proxy.steps=1",
-                        "proxy.held_out_every=3",
-                        "space.cells=5",
-                        "search.trials=" + trials,
-                        "search.rollout_size=2"));
+        return tinyConfig(NasFpnSearch.defaults(), trials);
+    }
+
+    /** The same tiny search on other defaults, with further overrides. */
+    static Config tinyConfig(JsonObject defaults, int trials, String... more) {
+        List<String> sets =
+                new java.util.ArrayList<>(
+                        List.of(
+                                "data.synthetic.train_size=6",
+                                "data.synthetic.side=64",
+                                "proxy.width=8",
+                                "proxy.head_convs=0",
+                                "proxy.image_size=64",
+                                "proxy.batch=2",
+                                "proxy.steps=1",
+                                "proxy.held_out_every=3",
+                                "space.cells=5",
+                                "search.trials=" + trials,
+                                "search.rollout_size=2"));
+        sets.addAll(List.of(more));
+        return ConfigLoader.load(defaults, null, sets);
     }
 
     @Test
@@ -72,25 +78,13 @@ class NasFpnMethodTest {
     @Test
     void mnasRewardScoresTheSearchsOwnChildren(@TempDir Path dir) throws Exception {
         Config c =
-                ConfigLoader.load(
+                tinyConfig(
                         Strategies.withDefaults(NasFpnSearch.defaults()),
-                        null,
-                        List.of(
-                                "data.synthetic.train_size=6",
-                                "data.synthetic.side=64",
-                                "proxy.width=8",
-                                "proxy.head_convs=0",
-                                "proxy.image_size=64",
-                                "proxy.batch=2",
-                                "proxy.steps=1",
-                                "proxy.held_out_every=3",
-                                "space.cells=5",
-                                "search.trials=1",
-                                "search.rollout_size=2",
-                                "search.reward=\"mnas\"",
-                                "search.mnas.target_ms=5",
-                                "search.mnas.warmup=0",
-                                "search.mnas.runs=1"));
+                        1,
+                        "search.reward=\"mnas\"",
+                        "search.mnas.target_ms=5",
+                        "search.mnas.warmup=0",
+                        "search.mnas.runs=1");
         assertInstanceOf(MnasEvaluator.class, new NasFpnMethod().evaluator(c));
         RunDirectory run = new RunDirectory(dir.resolve("run"));
         new NasFpnMethod().search(c, run, false, List.of("test"), QUIET);

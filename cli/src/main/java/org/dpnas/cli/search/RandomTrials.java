@@ -109,17 +109,9 @@ final class RandomTrials {
             List<String> args,
             PrintStream err) {
         Evaluator<G> plain = plainRetrain(method, space, config, steps, args, err);
-        if (!config.has("search.reward")) {
-            return plain;
-        }
         try {
-            return Strategies.reward(
-                    config,
-                    space,
-                    plain,
-                    config.getString("search.reward").equals("metric")
-                            ? 0
-                            : SegDatasets.spaceClasses(config));
+            return Strategies.rewarded(
+                    config, space, plain, () -> SegDatasets.spaceClasses(config));
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage());
         }
