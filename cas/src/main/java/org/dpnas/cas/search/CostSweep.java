@@ -8,6 +8,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.PrintStream;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -150,8 +151,13 @@ public final class CostSweep {
         }
     }
 
-    private static String fmt(float v) {
-        return v == (long) v ? String.valueOf((long) v) : String.valueOf(v);
+    /**
+     * λ as written in a directory name and a legend: the shortest plain decimal ({@code 0}, {@code
+     * 0.0005}, {@code 2}), never Java's scientific form ({@code 5.0E-4}), so that a shell loop over
+     * the λ list finds {@code sweep/lambda-0.0005}.
+     */
+    static String fmt(float v) {
+        return new BigDecimal(Float.toString(v)).stripTrailingZeros().toPlainString();
     }
 
     private static void write(RunDirectory run, List<Point> points, PrintStream console)
