@@ -7,18 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import ai.djl.training.GradientCollector;
-import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import org.dpnas.common.nn.ops.OpSpec;
+import org.dpnas.common.testing.FusedEquivalence;
 import org.dpnas.common.train.OpProfile;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -66,32 +63,8 @@ class CasFusedTest {
         return net;
     }
 
-    /** Forward in training mode and backward of an uneven loss; returns the logits. */
     private static NDArray pass(CasNet net, NDArray x) {
-        NDManager sm = x.getManager();
-        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            NDArray logits =
-                    net.forward(new ParameterStore(base, false), new NDList(x), true).head();
-            NDArray w = sm.arange(1f, 6f).reshape(1, 5, 1, 1).toType(x.getDataType(), false);
-            NDArray two = sm.create(2f).toType(x.getDataType(), false);
-            gc.backward(logits.mul(w).pow(two).mean());
-            return logits;
-        }
-    }
-
-    /** max |a − b| / max(max |a|, floor). */
-    private static double diff(NDArray a, NDArray b, double floor) {
-        double scale = Math.max(max(a), floor);
-        return a.sub(b).abs().max().toType(DataType.FLOAT64, false).getDouble() / scale;
-    }
-
-    private static double max(NDArray a) {
-        return a.abs().max().toType(DataType.FLOAT64, false).getDouble();
-    }
-
-    private static boolean isStat(Parameter p) {
-        return p.getType() == Parameter.Type.RUNNING_MEAN
-                || p.getType() == Parameter.Type.RUNNING_VAR;
+        return FusedEquivalence.trainPass(net, base, x);
     }
 
     @Test
@@ -116,62 +89,26 @@ class CasFusedTest {
             NDArray yPlain = pass(plain, x);
             NDArray yFused = pass(fused, x);
             assertEquals(yPlain.getShape(), yFused.getShape());
-            double d = diff(yPlain, yFused, 1e-300);
+            double d = FusedEquivalence.diff(yPlain, yFused, 1e-300);
             assertTrue(d < TOLERANCE, "logits differ by " + d);
 
-            // running statistics after one pass: map the plain state again and compare
-            CasNet mapped = build(true, DataType.FLOAT64);
-            mapped.copyFrom(plain);
-            PairList<String, Parameter> a = mapped.getParameters();
-            PairList<String, Parameter> b = fused.getParameters();
-            int stats = 0;
-            for (int i = 0; i < a.size(); i++) {
-                if (isStat(a.valueAt(i))) {
-                    // relative to at least 1: a mean of zero-mean activations is round-off
-                    double ds = diff(a.valueAt(i).getArray(), b.valueAt(i).getArray(), 1.0);
-                    assertTrue(ds < TOLERANCE, a.keyAt(i) + " differs by " + ds);
-                    stats++;
-                }
-            }
-            assertTrue(stats > 40, "too few running statistics compared: " + stats);
-
-            // gradients: write the plain gradients into the plain parameters, map them into the
-            // fused layout, and compare with the fused gradients one by one
-            PairList<String, Parameter> pp = plain.getParameters();
-            for (int i = 0; i < pp.size(); i++) {
-                Parameter p = pp.valueAt(i);
-                if (p.requiresGradient() && !isStat(p)) {
-                    NDArray g = p.getArray().getGradient();
-                    g.attach(sm);
-                    g.duplicate().copyTo(p.getArray());
-                }
-            }
-            mapped.copyFrom(plain);
-            // round-off in a gradient scales with the gradients flowing back, not with the entry
-            double scale = 0;
-            for (int i = 0; i < a.size(); i++) {
-                if (b.valueAt(i).requiresGradient() && !isStat(b.valueAt(i))) {
-                    scale = Math.max(scale, max(a.valueAt(i).getArray()));
-                }
-            }
-            int grads = 0;
-            for (int i = 0; i < a.size(); i++) {
-                Parameter p = b.valueAt(i);
-                if (!p.requiresGradient() || isStat(p)) {
-                    continue;
-                }
-                NDArray actual = p.getArray().getGradient();
-                actual.attach(sm);
-                double dg = diff(a.valueAt(i).getArray(), actual, scale);
-                assertTrue(dg < TOLERANCE, b.keyAt(i) + " gradients differ by " + dg);
-                grads++;
-            }
-            for (Parameter p : fused.archParameters()) {
-                NDArray g = p.getArray().getGradient();
-                g.attach(sm);
-                assertTrue(max(g) > 1e-6 * scale, p.getName() + " has no gradient");
-            }
-            assertEquals(fused.weightParameters().size() + 3, grads);
+            // running statistics, then every gradient, against the plain ones mapped into the
+            // fused layout
+            FusedEquivalence.Result r =
+                    FusedEquivalence.assertStatsAndGradientsMatch(
+                            plain,
+                            fused,
+                            () -> {
+                                CasNet mapped = build(true, DataType.FLOAT64);
+                                mapped.copyFrom(plain);
+                                return mapped;
+                            },
+                            sm,
+                            TOLERANCE,
+                            TOLERANCE);
+            assertTrue(r.stats() > 40, "too few running statistics compared: " + r.stats());
+            FusedEquivalence.assertHaveGradients(fused.archParameters(), r.gradScale(), sm);
+            assertEquals(fused.weightParameters().size() + 3, r.grads());
         }
     }
 
