@@ -5,17 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.dpnas.common.config.Config;
-import org.dpnas.common.config.ConfigLoader;
 import org.dpnas.common.run.MetricsLog;
-import org.dpnas.common.run.RunDirectory;
+import org.dpnas.common.testing.MethodSearches;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,22 +54,11 @@ class FdnSearchTest {
     }
 
     static Config config(List<String> overrides) {
-        return ConfigLoader.load(
-                new FastDenseNasMethod().searchDefaults(),
-                Path.of("../configs/fastdensenas/tiny.json"),
-                overrides);
+        return MethodSearches.preset(new FastDenseNasMethod(), "tiny", overrides);
     }
 
     private static String search(Config c, Path dir, boolean resume) throws Exception {
-        ByteArrayOutputStream log = new ByteArrayOutputStream();
-        new FastDenseNasMethod()
-                .search(
-                        c,
-                        new RunDirectory(dir),
-                        resume,
-                        List.of("test"),
-                        new PrintStream(log, true, "UTF-8"));
-        return log.toString(StandardCharsets.UTF_8);
+        return MethodSearches.search(new FastDenseNasMethod(), c, dir, resume);
     }
 
     @Test

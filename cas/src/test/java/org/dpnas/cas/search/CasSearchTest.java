@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,9 +13,9 @@ import java.util.List;
 import org.dpnas.cas.CasGenotype;
 import org.dpnas.cas.CasMethod;
 import org.dpnas.common.config.Config;
-import org.dpnas.common.config.ConfigLoader;
 import org.dpnas.common.run.MetricsLog;
 import org.dpnas.common.run.RunDirectory;
+import org.dpnas.common.testing.MethodSearches;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,16 +51,14 @@ class CasSearchTest {
     }
 
     private static Config config(List<String> overrides) {
-        return ConfigLoader.load(
-                new CasMethod().searchDefaults(), Path.of("../configs/cas/tiny.json"), overrides);
+        return MethodSearches.preset(new CasMethod(), "tiny", overrides);
     }
 
     @Test
     void shortTinySearchRunsBothPhasesAndReusesItsLatencyTable(@TempDir Path tmp) throws Exception {
         Config c = config(shortTiny("search.multiscale_epochs=2"));
         RunDirectory run = new RunDirectory(tmp.resolve("a"));
-        ByteArrayOutputStream log = new ByteArrayOutputStream();
-        new CasMethod().search(c, run, false, List.of("test"), new PrintStream(log, true, "UTF-8"));
+        MethodSearches.search(new CasMethod(), c, run.root(), false);
         Path g = run.root().resolve("best/genotype.json");
         CasGenotype genotype = CasGenotype.fromJson(Files.readString(g));
         assertEquals(4, genotype.channels());
@@ -81,15 +76,7 @@ class CasSearchTest {
                                 "search.latency_table=\""
                                         + run.root().resolve("cost/latency-table.json")
                                         + "\""));
-        ByteArrayOutputStream log2 = new ByteArrayOutputStream();
-        new CasMethod()
-                .search(
-                        reuse,
-                        new RunDirectory(tmp.resolve("b")),
-                        false,
-                        List.of("test"),
-                        new PrintStream(log2, true, "UTF-8"));
-        String text = log2.toString(StandardCharsets.UTF_8);
+        String text = MethodSearches.search(new CasMethod(), reuse, tmp.resolve("b"), false);
         assertTrue(text.contains("reusing"), text);
         assertTrue(text.contains("measured 0 cells"), text);
     }
@@ -130,13 +117,7 @@ class CasSearchTest {
                                 "search.arch_lr=0.05",
                                 "search.sweep_cost_weight=\"0,1\""));
         RunDirectory run = new RunDirectory(tmp);
-        new CasMethod()
-                .search(
-                        c,
-                        run,
-                        false,
-                        List.of("test"),
-                        new PrintStream(PrintStream.nullOutputStream()));
+        MethodSearches.search(new CasMethod(), c, run.root(), false);
         JsonObject o =
                 JsonParser.parseString(Files.readString(tmp.resolve("sweep/points.json")))
                         .getAsJsonObject();

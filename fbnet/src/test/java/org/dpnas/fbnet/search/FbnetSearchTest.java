@@ -5,18 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import org.dpnas.common.config.Config;
-import org.dpnas.common.config.ConfigLoader;
 import org.dpnas.common.run.MetricsLog;
-import org.dpnas.common.run.RunDirectory;
+import org.dpnas.common.testing.MethodSearches;
 import org.dpnas.common.train.Checkpointer;
 import org.dpnas.fbnet.FbnetGenotype;
 import org.dpnas.fbnet.FbnetMethod;
@@ -52,22 +48,11 @@ class FbnetSearchTest {
     }
 
     static Config config(List<String> overrides) {
-        return ConfigLoader.load(
-                new FbnetMethod().searchDefaults(),
-                Path.of("../configs/fbnet/tiny.json"),
-                overrides);
+        return MethodSearches.preset(new FbnetMethod(), "tiny", overrides);
     }
 
     private static String search(Config c, Path dir, boolean resume) throws Exception {
-        ByteArrayOutputStream log = new ByteArrayOutputStream();
-        new FbnetMethod()
-                .search(
-                        c,
-                        new RunDirectory(dir),
-                        resume,
-                        List.of("test"),
-                        new PrintStream(log, true, "UTF-8"));
-        return log.toString(StandardCharsets.UTF_8);
+        return MethodSearches.search(new FbnetMethod(), c, dir, resume);
     }
 
     @Test
