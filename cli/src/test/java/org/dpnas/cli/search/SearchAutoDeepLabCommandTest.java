@@ -1,7 +1,6 @@
 package org.dpnas.cli.search;
 
 import static org.dpnas.cli.Cli.dpnas;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,7 +13,7 @@ import java.util.List;
 import org.dpnas.autodeeplab.AutoDeepLabGenotype;
 import org.dpnas.cli.Cli.Outcome;
 import org.dpnas.common.run.MetricsLog;
-import org.dpnas.common.train.Checkpointer;
+import org.dpnas.common.testing.OneShotRuns;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -95,32 +94,11 @@ class SearchAutoDeepLabCommandTest {
         // gone and the logs hold records past step 2, as a killed process leaves them
         Path crashed = dir.resolve("crashed");
         assertEquals(0, dpnas(search(crashed)).code());
-        Checkpointer c = new Checkpointer(crashed.resolve("checkpoints"), 1);
-        for (Path p : c.list()) {
-            if (Checkpointer.stepOf(p) > 2) {
-                try (var s = Files.walk(p)) {
-                    s.sorted(java.util.Comparator.reverseOrder()).forEach(q -> q.toFile().delete());
-                }
-            }
-        }
+        OneShotRuns.dropCheckpointsAfter(crashed, 2);
         Outcome resumed =
                 dpnas("search", "autodeeplab", "--work-dir", crashed.toString(), "--resume");
         assertEquals(0, resumed.code(), resumed.err());
-        for (String f :
-                new String[] {
-                    "model.params", "optimizer-weights.ndlist", "optimizer-arch.ndlist"
-                }) {
-            assertArrayEquals(
-                    Files.readAllBytes(straight.resolve("checkpoints/step-00000006").resolve(f)),
-                    Files.readAllBytes(crashed.resolve("checkpoints/step-00000006").resolve(f)),
-                    f);
-        }
-        assertEquals(
-                Files.readString(straight.resolve("search/genotypes.jsonl")),
-                Files.readString(crashed.resolve("search/genotypes.jsonl")));
-        assertEquals(
-                Files.readString(straight.resolve("metrics.jsonl")),
-                Files.readString(crashed.resolve("metrics.jsonl")));
+        OneShotRuns.assertSameRun(straight, crashed, 6);
     }
 
     @Test

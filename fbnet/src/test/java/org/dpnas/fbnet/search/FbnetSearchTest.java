@@ -1,6 +1,5 @@
 package org.dpnas.fbnet.search;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,12 +7,11 @@ import com.google.gson.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import org.dpnas.common.config.Config;
 import org.dpnas.common.run.MetricsLog;
 import org.dpnas.common.testing.MethodSearches;
-import org.dpnas.common.train.Checkpointer;
+import org.dpnas.common.testing.OneShotRuns;
 import org.dpnas.fbnet.FbnetGenotype;
 import org.dpnas.fbnet.FbnetMethod;
 import org.junit.jupiter.api.Test;
@@ -94,30 +92,9 @@ class FbnetSearchTest {
         Path a = straight;
         Path b = tmp.resolve("b");
         search(fixed, b, false);
-        Checkpointer c = new Checkpointer(b.resolve("checkpoints"), 1);
-        for (Path p : c.list()) {
-            if (Checkpointer.stepOf(p) > 4) {
-                try (var s = Files.walk(p)) {
-                    s.sorted(Comparator.reverseOrder()).forEach(q -> q.toFile().delete());
-                }
-            }
-        }
+        OneShotRuns.dropCheckpointsAfter(b, 4);
         String resumed = search(fixed, b, true);
         assertTrue(resumed.contains("measured 0 blocks"), resumed);
-        for (String f :
-                new String[] {
-                    "model.params", "optimizer-weights.ndlist", "optimizer-arch.ndlist"
-                }) {
-            assertArrayEquals(
-                    Files.readAllBytes(a.resolve("checkpoints/step-00000008").resolve(f)),
-                    Files.readAllBytes(b.resolve("checkpoints/step-00000008").resolve(f)),
-                    f);
-        }
-        assertEquals(
-                Files.readString(a.resolve("search/genotypes.jsonl")),
-                Files.readString(b.resolve("search/genotypes.jsonl")));
-        assertEquals(
-                Files.readString(a.resolve("metrics.jsonl")),
-                Files.readString(b.resolve("metrics.jsonl")));
+        OneShotRuns.assertSameRun(a, b, 8);
     }
 }
