@@ -147,7 +147,7 @@ class ComparisonSweepTest {
                     default -> throw new AssertionError("unexpected word " + words.get(i));
                 }
             }
-            assertEquals("20", trials, "the same number of children in every variant");
+            assertEquals("10", trials, "the same number of children in every variant");
             Config config =
                     ConfigLoader.load(
                             SearchMethodCommand.withTrials(
