@@ -4,12 +4,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
 import java.util.function.DoubleSupplier;
 import org.dpnas.common.nn.ops.OpWeights;
+import org.dpnas.common.search.GumbelNoise;
 import org.dpnas.common.search.SampledRelaxation;
-import org.dpnas.common.search.rl.SplitMix64;
-import org.dpnas.common.train.Seeds;
 
 /**
  * FBNet's Gumbel-softmax relaxation (Wu et al., CVPR 2019, Sec. 3.2, Eq. 6; Jang et al., ICLR
@@ -19,18 +17,18 @@ import org.dpnas.common.train.Seeds;
  * and of the latency term computed from the same m — reaches θ.
  *
  * <p>The temperature decays exponentially per epoch, {@code τ_e = τ_0 · decay^e} (the paper: τ_0 =
- * 5.0, decay 0.956 per epoch). The noise comes from a {@link SplitMix64} stream derived from the
- * run's seed; its state is one long, saved in every checkpoint, so a resumed search draws the same
- * masks as an uninterrupted one.
+ * 5.0, decay 0.956 per epoch). The noise is a {@link GumbelNoise} stream derived from the run's
+ * seed; its state is one long, saved in every checkpoint, so a resumed search draws the same masks
+ * as an uninterrupted one.
  */
 public final class GumbelSoftmax implements SampledRelaxation {
 
-    private final SplitMix64 rng;
+    private final GumbelNoise gumbel;
     private final double tau0;
     private final double decay;
     private long stepsPerEpoch = 1;
     private long step;
-    private DoubleSupplier noise = this::gumbel;
+    private DoubleSupplier noise;
 
     /**
      * Creates the relaxation.
@@ -48,7 +46,8 @@ public final class GumbelSoftmax implements SampledRelaxation {
             throw new IllegalArgumentException(
                     "search.gumbel.decay must be in (0, 1], got " + decay);
         }
-        this.rng = new SplitMix64(Seeds.mix(seed, "fbnet-gumbel"));
+        this.gumbel = new GumbelNoise(seed, "fbnet-gumbel");
+        this.noise = gumbel;
         this.tau0 = tau0;
         this.decay = decay;
     }
@@ -79,15 +78,6 @@ public final class GumbelSoftmax implements SampledRelaxation {
         return tau0 * Math.pow(decay, t / stepsPerEpoch);
     }
 
-    /** One standard Gumbel draw, −log(−log u) with u uniform in (0, 1). */
-    double gumbel() {
-        double u;
-        do {
-            u = rng.nextDouble();
-        } while (u == 0.0);
-        return -Math.log(-Math.log(u));
-    }
-
     /**
      * The soft weights of a training pass; an evaluation pass gets softmax(θ) (the supernet runs
      * argmax θ itself and never asks).
@@ -111,16 +101,11 @@ public final class GumbelSoftmax implements SampledRelaxation {
 
     @Override
     public JsonElement state() {
-        JsonObject o = new JsonObject();
-        o.addProperty("rng", Long.toString(rng.state()));
-        return o;
+        return gumbel.state();
     }
 
     @Override
     public void restore(JsonElement state) {
-        if (state == null || !state.isJsonObject() || !state.getAsJsonObject().has("rng")) {
-            throw new IllegalArgumentException("checkpoint has no Gumbel-softmax state");
-        }
-        rng.setState(Long.parseLong(state.getAsJsonObject().get("rng").getAsString()));
+        gumbel.restore(state, "checkpoint has no Gumbel-softmax state");
     }
 }

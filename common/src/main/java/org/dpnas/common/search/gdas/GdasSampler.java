@@ -5,12 +5,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
 import java.util.function.DoubleSupplier;
 import org.dpnas.common.nn.ops.OpWeights;
+import org.dpnas.common.search.GumbelNoise;
 import org.dpnas.common.search.SampledRelaxation;
-import org.dpnas.common.search.rl.SplitMix64;
-import org.dpnas.common.train.Seeds;
 
 /**
  * GDAS's differentiable sampler (Dong &amp; Yang, <i>Searching for a Robust Neural Architecture in
@@ -24,19 +22,19 @@ import org.dpnas.common.train.Seeds;
  *
  * <p>The temperature is annealed linearly per epoch from {@code τ_max} (10 in the paper) at the
  * first epoch to {@code τ_min} (0.1) at the last. A validation pass draws nothing: each edge runs
- * its most likely op, argmax α. The noise comes from a {@link SplitMix64} stream derived from the
- * run's seed; its state is one long, saved in every checkpoint, so a resumed search draws the same
- * ops as an uninterrupted one.
+ * its most likely op, argmax α. The noise is a {@link GumbelNoise} stream derived from the run's
+ * seed; its state is one long, saved in every checkpoint, so a resumed search draws the same ops as
+ * an uninterrupted one.
  */
 public final class GdasSampler implements SampledRelaxation {
 
-    private final SplitMix64 rng;
+    private final GumbelNoise gumbel;
     private final double tauMax;
     private final double tauMin;
     private final long stepsPerEpoch;
     private final long epochs;
     private long step;
-    private DoubleSupplier noise = this::gumbel;
+    private DoubleSupplier noise;
 
     /**
      * Creates the sampler.
@@ -58,7 +56,8 @@ public final class GdasSampler implements SampledRelaxation {
         if (stepsPerEpoch < 1 || epochs < 1) {
             throw new IllegalArgumentException("need at least one step and one epoch");
         }
-        this.rng = new SplitMix64(Seeds.mix(seed, "gdas"));
+        this.gumbel = new GumbelNoise(seed, "gdas");
+        this.noise = gumbel;
         this.tauMax = tauMax;
         this.tauMin = tauMin;
         this.stepsPerEpoch = stepsPerEpoch;
@@ -89,15 +88,6 @@ public final class GdasSampler implements SampledRelaxation {
         }
         // the last epoch is exactly τ_min
         return e == epochs - 1 ? tauMin : tauMax - (tauMax - tauMin) * e / (epochs - 1);
-    }
-
-    /** One standard Gumbel draw, −log(−log u) with u uniform in (0, 1). */
-    double gumbel() {
-        double u;
-        do {
-            u = rng.nextDouble();
-        } while (u == 0.0);
-        return -Math.log(-Math.log(u));
     }
 
     @Override
@@ -155,18 +145,14 @@ public final class GdasSampler implements SampledRelaxation {
     /** The sampler's state for a checkpoint: the noise stream's position. */
     @Override
     public JsonElement state() {
-        JsonObject o = new JsonObject();
-        o.addProperty("rng", Long.toString(rng.state()));
-        return o;
+        return gumbel.state();
     }
 
     /** Restores a state written by {@link #state()}. */
     @Override
     public void restore(JsonElement state) {
-        if (state == null || !state.isJsonObject() || !state.getAsJsonObject().has("rng")) {
-            throw new IllegalArgumentException(
-                    "checkpoint has no GDAS sampler state (was it written by a bilevel search?)");
-        }
-        rng.setState(Long.parseLong(state.getAsJsonObject().get("rng").getAsString()));
+        gumbel.restore(
+                state,
+                "checkpoint has no GDAS sampler state (was it written by a bilevel search?)");
     }
 }
