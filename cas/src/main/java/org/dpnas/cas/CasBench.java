@@ -42,24 +42,32 @@ public final class CasBench {
      * small} (the CamVid preset's supernet at its 64×64 training crop, batch 2), {@code camvid}
      * (the same at 180×240), {@code paper} (the paper preset's supernet at 321×321, batch 2).
      */
-    static Object[] preset(String name) {
+    static StepBench.Preset<CasSizes> preset(String name) {
         return switch (name) {
             case "tiny" ->
-                    new Object[] {
-                        new CasSizes(5, 8, 4, 3, 16, CasSpace.MS_RATES, CasSpace.OPS), 32, 32, 4
-                    };
+                    new StepBench.Preset<>(
+                            new CasSizes(5, 8, 4, 3, 16, CasSpace.MS_RATES, CasSpace.OPS),
+                            32,
+                            32,
+                            4);
             case "small" ->
-                    new Object[] {
-                        new CasSizes(11, 8, 6, 4, 32, CasSpace.MS_RATES, CasSpace.OPS), 64, 64, 2
-                    };
+                    new StepBench.Preset<>(
+                            new CasSizes(11, 8, 6, 4, 32, CasSpace.MS_RATES, CasSpace.OPS),
+                            64,
+                            64,
+                            2);
             case "camvid" ->
-                    new Object[] {
-                        new CasSizes(11, 8, 6, 4, 32, CasSpace.MS_RATES, CasSpace.OPS), 180, 240, 2
-                    };
+                    new StepBench.Preset<>(
+                            new CasSizes(11, 8, 6, 4, 32, CasSpace.MS_RATES, CasSpace.OPS),
+                            180,
+                            240,
+                            2);
             case "paper" ->
-                    new Object[] {
-                        new CasSizes(19, 16, 8, 4, 64, CasSpace.MS_RATES, CasSpace.OPS), 321, 321, 2
-                    };
+                    new StepBench.Preset<>(
+                            new CasSizes(19, 16, 8, 4, 64, CasSpace.MS_RATES, CasSpace.OPS),
+                            321,
+                            321,
+                            2);
             default ->
                     throw new IllegalArgumentException(
                             "unknown bench preset '"
@@ -91,13 +99,10 @@ public final class CasBench {
             throw new IllegalArgumentException(
                     "GDAS runs one sampled op per edge on the plain cells; it has no fused form");
         }
-        Object[] p = preset(presetName);
-        CasSizes sizes = (CasSizes) p[0];
-        int h = (Integer) p[1];
-        int w = (Integer) p[2];
-        int n = (Integer) p[3];
+        StepBench.Preset<CasSizes> p = preset(presetName);
+        CasSizes sizes = p.sizes();
         Engine.getInstance().setRandomSeed((int) seed);
-        StepBench.Batch batch = StepBench.Batch.random(n, h, w, sizes.numClasses(), seed);
+        StepBench.Batch batch = p.randomBatch(sizes.numClasses(), seed);
         Config search = ConfigLoader.load(CasSearchJob.defaults(), null, List.of()).sub("search");
         try (NDManager base = NDManager.newBaseManager();
                 Constants constants = new Constants(base)) {
@@ -113,8 +118,8 @@ public final class CasBench {
                     OpCosts.of(
                             net,
                             CostKind.MACS,
-                            h,
-                            w,
+                            p.height(),
+                            p.width(),
                             LatencyTable.forDevice(base.getDevice()),
                             base,
                             new LatencyMeter(0, 1));
@@ -149,9 +154,9 @@ public final class CasBench {
                             sizes.layers(),
                             sizes.blocks(),
                             sizes.msChannels(),
-                            h,
-                            w,
-                            n);
+                            p.height(),
+                            p.width(),
+                            p.batch());
             return new Result(d, timing);
         }
     }

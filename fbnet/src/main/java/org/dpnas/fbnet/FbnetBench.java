@@ -42,24 +42,27 @@ public final class FbnetBench {
      * The sizes of a bench preset: {@code tiny} (the tiny search preset at 32×32, batch 4), {@code
      * small} (the CamVid preset's supernet at its 64×64 training crop, batch 4).
      */
-    static Object[] preset(String name) {
+    static StepBench.Preset<FbnetSizes> preset(String name) {
         return switch (name) {
             case "tiny" ->
-                    new Object[] {
-                        new FbnetSizes(
-                                5, 0.25, List.of(1, 1, 1, 1, 1, 1, 1), 16, 16, List.of(2, 4)),
-                        32,
-                        32,
-                        4
-                    };
+                    new StepBench.Preset<>(
+                            new FbnetSizes(
+                                    5, 0.25, List.of(1, 1, 1, 1, 1, 1, 1), 16, 16, List.of(2, 4)),
+                            32,
+                            32,
+                            4);
             case "small" ->
-                    new Object[] {
-                        new FbnetSizes(
-                                11, 0.5, List.of(1, 2, 2, 2, 2, 2, 1), 16, 64, List.of(2, 4, 6)),
-                        64,
-                        64,
-                        4
-                    };
+                    new StepBench.Preset<>(
+                            new FbnetSizes(
+                                    11,
+                                    0.5,
+                                    List.of(1, 2, 2, 2, 2, 2, 1),
+                                    16,
+                                    64,
+                                    List.of(2, 4, 6)),
+                            64,
+                            64,
+                            4);
             default ->
                     throw new IllegalArgumentException(
                             "unknown bench preset '" + name + "', expected tiny or small");
@@ -76,13 +79,10 @@ public final class FbnetBench {
      */
     public static Result run(String presetName, int warmup, int iters, long seed) throws Exception {
         StepBench.check(warmup, iters);
-        Object[] p = preset(presetName);
-        FbnetSizes sizes = (FbnetSizes) p[0];
-        int h = (Integer) p[1];
-        int w = (Integer) p[2];
-        int n = (Integer) p[3];
+        StepBench.Preset<FbnetSizes> p = preset(presetName);
+        FbnetSizes sizes = p.sizes();
         Engine.getInstance().setRandomSeed((int) seed);
-        StepBench.Batch batch = StepBench.Batch.random(n, h, w, sizes.numClasses(), seed);
+        StepBench.Batch batch = p.randomBatch(sizes.numClasses(), seed);
         Config config = ConfigLoader.load(FbnetSearchJob.defaults(), null, List.of());
         Config search = config.sub("search");
         try (NDManager base = NDManager.newBaseManager();
@@ -94,8 +94,8 @@ public final class FbnetBench {
             LatencyLut lut =
                     LatencyLut.measure(
                             sizes,
-                            h,
-                            w,
+                            p.height(),
+                            p.width(),
                             "us",
                             LatencyTable.forDevice(base.getDevice()),
                             base,
@@ -134,9 +134,9 @@ public final class FbnetBench {
                             sizes.width(),
                             sizes.depths(),
                             sizes.layerCount(),
-                            h,
-                            w,
-                            n);
+                            p.height(),
+                            p.width(),
+                            p.batch());
             return new Result(d, timing);
         }
     }

@@ -29,6 +29,23 @@ public final class StepBench {
     private StepBench() {}
 
     /**
+     * A named bench size: the method's supernet sizes and the random batch it is timed on.
+     *
+     * @param sizes the method's supernet sizes
+     * @param height image height
+     * @param width image width
+     * @param batch images per step
+     * @param <S> the method's sizes type
+     */
+    public record Preset<S>(S sizes, int height, int width, int batch) {
+
+        /** A random batch of this preset's shape over {@code classes}, from {@code seed}. */
+        public Batch randomBatch(int classes, long seed) {
+            return Batch.random(batch, height, width, classes, seed);
+        }
+    }
+
+    /**
      * A random batch.
      *
      * @param image (n, 3, h, w) Gaussian pixels

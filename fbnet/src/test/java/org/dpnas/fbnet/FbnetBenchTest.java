@@ -1,0 +1,35 @@
+package org.dpnas.fbnet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code dpnas bench fbnet}: the presets' sizes, one timed step of each kind, bad input refused.
+ */
+class FbnetBenchTest {
+
+    @Test
+    void tinyPresetTimesOneWeightAndOneArchitectureStep() throws Exception {
+        FbnetBench.Result r = FbnetBench.run("tiny", 0, 1, 0);
+        assertTrue(
+                r.description().endsWith("7 layers x 9 candidates, 32x32, batch 4"),
+                r.description());
+        assertTrue(r.timing().weightStepMs() > 0, "weight step " + r.timing());
+        assertTrue(r.timing().archStepMs() > 0, "architecture step " + r.timing());
+        assertEquals(
+                4 / ((r.timing().weightStepMs() + r.timing().archStepMs()) / 1000),
+                r.timing().imagesPerSecond(),
+                1e-9 * r.timing().imagesPerSecond());
+    }
+
+    @Test
+    void unknownPresetsAreNamed() {
+        assertEquals(64, FbnetBench.preset("small").height());
+        var e = assertThrows(IllegalArgumentException.class, () -> FbnetBench.preset("paper"));
+        assertTrue(e.getMessage().contains("'paper'"), e.getMessage());
+        assertTrue(e.getMessage().contains("tiny or small"), e.getMessage());
+    }
+}
