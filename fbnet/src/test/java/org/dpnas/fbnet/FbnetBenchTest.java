@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.dpnas.common.testing.BenchChecks;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,12 +18,7 @@ class FbnetBenchTest {
         assertTrue(
                 r.description().endsWith("7 layers x 9 candidates, 32x32, batch 4"),
                 r.description());
-        assertTrue(r.timing().weightStepMs() > 0, "weight step " + r.timing());
-        assertTrue(r.timing().archStepMs() > 0, "architecture step " + r.timing());
-        assertEquals(
-                4 / ((r.timing().weightStepMs() + r.timing().archStepMs()) / 1000),
-                r.timing().imagesPerSecond(),
-                1e-9 * r.timing().imagesPerSecond());
+        BenchChecks.assertTimed(r.timing(), 4);
     }
 
     @Test
