@@ -11,14 +11,18 @@
 # of the reference with two edits for this CPU machine:
 #   src/engine/trainer.py   drop every `.cuda()` (sed -i 's/\.cuda()//')
 #   src/helpers/storage.py  `dtype=np.int` -> `dtype=int` (NumPy 1.24 removed the alias)
-# (the mirror lacks the Git-LFS file data/weights/mbv2_voc_rflw.ckpt, so the encoder is random, as
-# in dpnas's bench). Then:
+# (a checkout: every file of `git ls-tree -r HEAD` written out with `git show HEAD:PATH`; `git
+# archive` stops at the pretrained encoder data/weights/mbv2_voc_rflw.ckpt, whose blob the mirror
+# lacks, so the encoder is random, as in dpnas's bench). Then:
 #   /usr/bin/python3 fastdensenas/bench/reference_step.py REF_DIR --iters 10 --warmup 2
 # and compare with (same iters/warmup; its *_cpu_ms keys are the same kind of number):
 #   ./dpnas bench fastdensenas --preset small --iters 10 --warmup 2 --threads 1 --json OUT
 # Prints, per step kind, the medians of per-step thread CPU time (time.thread_time: at one thread
 # every op runs on the calling thread, so a loaded machine's waiting is left out), of wall time, and
 # of the process's CPU time (all threads; a check that the thread's time is all of it).
+# Where the two setups differ (engine builds, the separable op's BatchNorms, skip as a copy, the
+# stage-2 loss resolution, per-parameter vs packed updates, the controller's LSTM): the "Speed"
+# section of fastdensenas/README.md.
 import argparse
 import json
 import os
@@ -181,7 +185,9 @@ def main():
 
     # stage 1: encoder outputs of one batch pre-computed by the reference (stand-in teacher logits)
     one = sample()
-    singles = [{"image": one["image"][i : i + 1], "mask": one["mask"][i : i + 1]} for i in range(batch)]
+    singles = [
+        {"image": one["image"][i : i + 1], "mask": one["mask"][i : i + 1]} for i in range(batch)
+    ]
 
     def teacher(image):
         return torch.randn(image.size(0), classes, crop, crop)
