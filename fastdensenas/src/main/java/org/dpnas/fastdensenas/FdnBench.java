@@ -40,9 +40,11 @@ import org.dpnas.common.train.Sgd;
  * controller's update (PPO over a full buffer of 100 children at the paper's space, plus the next
  * proposal), and — when the preset file {@code configs/fastdensenas/NAME.json} is found under the
  * dpnas home — the wall time of one whole child (both stages and two held-out evaluations) on the
- * preset's data, with random encoder weights. Medians of wall-clock time, and of the calling
- * thread's CPU time ({@code *_cpu_ms}): at one engine thread the ops run on the calling thread, so
- * the CPU time leaves out the waiting a loaded machine adds to the wall clock.
+ * preset's data, with random encoder weights. Medians of wall-clock time, of the calling thread's
+ * CPU time ({@code *_cpu_ms}): at one engine thread the ops run on the calling thread, so the CPU
+ * time leaves out the waiting a loaded machine adds to the wall clock; and of the whole process's
+ * CPU time ({@code *_process_cpu_ms}), which adds what the JVM's own threads (JIT compiler, garbage
+ * collector) spent meanwhile.
  */
 public final class FdnBench {
 
@@ -88,11 +90,14 @@ public final class FdnBench {
             Seeds.seedEngine(seed);
             out.put("stage1_step_ms", stageOne(g, p, warmup, iters, base, constants));
             out.put("stage1_step_cpu_ms", lastCpu());
+            out.put("stage1_step_process_cpu_ms", lastProcessCpu());
             out.put("stage2_step_ms", stageTwo(g, p, warmup, iters, base, constants));
             out.put("stage2_step_cpu_ms", lastCpu());
+            out.put("stage2_step_process_cpu_ms", lastProcessCpu());
         }
         out.put("controller_update_ms", controller(warmup, iters, seed));
         out.put("controller_update_cpu_ms", lastCpu());
+        out.put("controller_update_process_cpu_ms", lastProcessCpu());
         double[] child = child(preset, seed);
         if (child != null) {
             out.put("child_seconds", child[0]);
@@ -295,8 +300,8 @@ public final class FdnBench {
         }
     }
 
-    /** Wall-clock and thread-CPU medians of the last {@link #median} call, ms. */
-    private static final ThreadLocal<double[]> LAST = ThreadLocal.withInitial(() -> new double[2]);
+    /** Wall-clock, thread-CPU and process-CPU medians of the last {@link #median} call, ms. */
+    private static final ThreadLocal<double[]> LAST = ThreadLocal.withInitial(() -> new double[3]);
 
     /**
      * Times {@code step}; with the system property {@code dpnas.bench.profile} set to a directory
@@ -306,19 +311,26 @@ public final class FdnBench {
     private static double median(String name, int warmup, int iters, Runnable step) {
         java.lang.management.ThreadMXBean mx =
                 java.lang.management.ManagementFactory.getThreadMXBean();
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean)
+                        java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         for (int i = 0; i < warmup; i++) {
             step.run();
         }
         double[] t = new double[iters];
         double[] cpu = new double[iters];
+        double[] proc = new double[iters];
         for (int i = 0; i < iters; i++) {
+            long p0 = os.getProcessCpuTime();
             long c0 = mx.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
             step.run();
             t[i] = (System.nanoTime() - t0) / 1e6;
             cpu[i] = (mx.getCurrentThreadCpuTime() - c0) / 1e6;
+            proc[i] = (os.getProcessCpuTime() - p0) / 1e6;
         }
         LAST.get()[1] = mid(cpu);
+        LAST.get()[2] = mid(proc);
         String dir = System.getProperty("dpnas.bench.profile");
         if (dir != null && name != null) {
             ai.djl.pytorch.jni.JniUtils.startProfile(false, true, false);
@@ -337,5 +349,9 @@ public final class FdnBench {
 
     private static double lastCpu() {
         return LAST.get()[1];
+    }
+
+    private static double lastProcessCpu() {
+        return LAST.get()[2];
     }
 }
