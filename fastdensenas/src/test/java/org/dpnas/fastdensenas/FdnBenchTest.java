@@ -16,6 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FdnBenchTest {
 
+    /** The granularity of the JVM's process CPU time on Linux (USER_HZ = 100). */
+    private static final double PROCESS_CPU_TICK_MS = 10.0;
+
     @Test
     void tinyPresetTimesEachStepInThreadAndProcessCpu(@TempDir Path home) throws Exception {
         String old = System.getProperty("dpnas.home");
@@ -50,8 +53,12 @@ class FdnBenchTest {
             double cpu = n.get(s + "_cpu_ms");
             double process = n.get(s + "_process_cpu_ms");
             assertTrue(n.get(s + "_ms") > 0 && cpu > 0, s + " " + n);
-            // the process's CPU time holds the calling thread's: never less
-            assertTrue(process >= cpu, s + " " + n);
+            // the process's CPU time holds the calling thread's, but the JVM reads it in clock
+            // ticks (Linux's USER_HZ = 100: 10 ms), so one step's difference of two readings can
+            // fall short of the true value by less than a tick (measured: 150.0 against a thread
+            // time of 153.7 ms); each step's process time exceeds its thread time minus a tick, and
+            // so do the medians
+            assertTrue(process > cpu - PROCESS_CPU_TICK_MS, s + " " + n);
         }
     }
 
