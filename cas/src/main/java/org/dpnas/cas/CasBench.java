@@ -27,14 +27,6 @@ import org.dpnas.common.train.ParamGroup;
  */
 public final class CasBench {
 
-    /**
-     * The benchmark's medians.
-     *
-     * @param description the sizes
-     * @param timing the shared step timing (medians, images/s, peak RSS, arrays per weight step)
-     */
-    public record Result(String description, StepBench.Timing timing) {}
-
     private CasBench() {}
 
     /**
@@ -86,7 +78,7 @@ public final class CasBench {
      * @param iters timed iterations
      * @param seed seed of the weights and data
      */
-    public static Result run(
+    public static StepBench.Result run(
             String presetName,
             boolean fused,
             OneShotStrategy strategy,
@@ -157,7 +149,7 @@ public final class CasBench {
                             p.height(),
                             p.width(),
                             p.batch());
-            return new Result(d, timing);
+            return new StepBench.Result(d, timing);
         }
     }
 }

@@ -18,6 +18,7 @@ import org.dpnas.common.search.OneShotJob;
 import org.dpnas.common.search.OneShotStrategy;
 import org.dpnas.common.search.SearchMethod;
 import org.dpnas.common.search.SearchSpace;
+import org.dpnas.common.search.StepBench;
 
 /**
  * Registers CAS (Zhang et al., CVPR 2019) with the {@code dpnas} command: the two-phase cost-aware
@@ -265,7 +266,7 @@ public final class CasMethod implements SearchMethod {
                         : OneShotStrategy.parse(
                                 kind, "--impl (fused, plain, or a one-shot strategy)");
         boolean fused = kind.equals("fused");
-        CasBench.Result r = CasBench.run(preset, fused, strategy, warmup, iters, seed);
+        StepBench.Result r = CasBench.run(preset, fused, strategy, warmup, iters, seed);
         List<String[]> n = r.timing().lines();
         JsonObject o = r.timing().json(preset, iters);
         o.addProperty("strategy", strategy.configName());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.dpnas.common.search.OneShotStrategy;
+import org.dpnas.common.search.StepBench;
 import org.dpnas.common.testing.BenchChecks;
 import org.junit.jupiter.api.Test;
 
@@ -13,7 +14,7 @@ class CasBenchTest {
 
     @Test
     void tinyPresetTimesOneWeightAndOneArchitectureStep() throws Exception {
-        CasBench.Result r = CasBench.run("tiny", true, OneShotStrategy.BILEVEL, 0, 1, 0);
+        StepBench.Result r = CasBench.run("tiny", true, OneShotStrategy.BILEVEL, 0, 1, 0);
         assertEquals("C 8, 4 cells, B 3, M 16, 32x32, batch 4", r.description());
         BenchChecks.assertTimed(r.timing(), 4);
     }

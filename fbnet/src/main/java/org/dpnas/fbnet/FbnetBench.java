@@ -28,14 +28,6 @@ import org.dpnas.fbnet.search.LatencyLut;
  */
 public final class FbnetBench {
 
-    /**
-     * The benchmark's medians.
-     *
-     * @param description the sizes
-     * @param timing the shared step timing
-     */
-    public record Result(String description, StepBench.Timing timing) {}
-
     private FbnetBench() {}
 
     /**
@@ -77,7 +69,8 @@ public final class FbnetBench {
      * @param iters timed iterations
      * @param seed seed of the weights and data
      */
-    public static Result run(String presetName, int warmup, int iters, long seed) throws Exception {
+    public static StepBench.Result run(String presetName, int warmup, int iters, long seed)
+            throws Exception {
         StepBench.check(warmup, iters);
         StepBench.Preset<FbnetSizes> p = preset(presetName);
         FbnetSizes sizes = p.sizes();
@@ -137,7 +130,7 @@ public final class FbnetBench {
                             p.height(),
                             p.width(),
                             p.batch());
-            return new Result(d, timing);
+            return new StepBench.Result(d, timing);
         }
     }
 }

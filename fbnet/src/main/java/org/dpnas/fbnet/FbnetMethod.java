@@ -19,6 +19,7 @@ import org.dpnas.common.search.ConfigOption;
 import org.dpnas.common.search.Genotype;
 import org.dpnas.common.search.SearchMethod;
 import org.dpnas.common.search.SearchSpace;
+import org.dpnas.common.search.StepBench;
 import org.dpnas.fbnet.search.FbnetSearchJob;
 
 /**
@@ -235,7 +236,7 @@ public final class FbnetMethod implements SearchMethod {
             throw new IllegalArgumentException(
                     "--impl: FBNet has one step (gumbel, the default), got '" + impl + "'");
         }
-        FbnetBench.Result r = FbnetBench.run(preset, warmup, iters, seed);
+        StepBench.Result r = FbnetBench.run(preset, warmup, iters, seed);
         JsonObject o = r.timing().json(preset, iters);
         o.addProperty("strategy", "gumbel");
         String header =

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.dpnas.common.search.StepBench;
 import org.dpnas.common.testing.BenchChecks;
 import org.junit.jupiter.api.Test;
 
@@ -14,7 +15,7 @@ class FbnetBenchTest {
 
     @Test
     void tinyPresetTimesOneWeightAndOneArchitectureStep() throws Exception {
-        FbnetBench.Result r = FbnetBench.run("tiny", 0, 1, 0);
+        StepBench.Result r = FbnetBench.run("tiny", 0, 1, 0);
         assertTrue(
                 r.description().endsWith("7 layers x 9 candidates, 32x32, batch 4"),
                 r.description());

@@ -29,6 +29,14 @@ public final class StepBench {
     private StepBench() {}
 
     /**
+     * A method's bench result: what was timed and the shared timing.
+     *
+     * @param description the sizes timed (printed after the preset's name)
+     * @param timing the step timing
+     */
+    public record Result(String description, Timing timing) {}
+
+    /**
      * A named bench size: the method's supernet sizes and the random batch it is timed on.
      *
      * @param sizes the method's supernet sizes
