@@ -53,7 +53,7 @@ public final class ConvNormAct extends AbstractBlock implements CostAware {
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray x = bn.forward(ps, conv.forward(ps, inputs, training), training).head();
+        NDArray x = Layers.bn(ps, bn, conv.forward(ps, inputs, training).head(), training);
         return new NDList(activate(x, act));
     }
 
@@ -61,7 +61,7 @@ public final class ConvNormAct extends AbstractBlock implements CostAware {
         return switch (act) {
             case NONE -> x;
             case RELU -> Activation.relu(x);
-            case RELU6 -> Activation.relu6(x);
+            case RELU6 -> x.clip(0, 6); // one clamp (DJL's relu6 is a ReLU then a minimum)
         };
     }
 

@@ -105,7 +105,7 @@ public final class ResNet extends Backbone {
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray x = bn1.forward(ps, conv1.forward(ps, inputs, training), training).head();
+        NDArray x = Layers.bn(ps, bn1, conv1.forward(ps, inputs, training).head(), training);
         x = Pool.maxPool2d(Activation.relu(x), POOL_KERNEL, POOL_STRIDE, POOL_PAD, false);
         NDList taps = new NDList(5);
         taps.add(x);

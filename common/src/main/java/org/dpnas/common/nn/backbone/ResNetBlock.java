@@ -80,7 +80,13 @@ public final class ResNetBlock extends AbstractBlock implements CostAware {
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDList x = inputs;
         for (int i = 0; i < convs.length; i++) {
-            x = bns[i].forward(ps, convs[i].forward(ps, x, training), training);
+            x =
+                    new NDList(
+                            Layers.bn(
+                                    ps,
+                                    bns[i],
+                                    convs[i].forward(ps, x, training).head(),
+                                    training));
             if (i < convs.length - 1) {
                 x = new NDList(Activation.relu(x.head()));
             }

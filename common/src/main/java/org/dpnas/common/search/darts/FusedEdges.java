@@ -12,7 +12,6 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.convolutional.Conv2d;
-import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
@@ -23,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
 import java.util.function.UnaryOperator;
+import org.dpnas.common.nn.BatchNorms;
 import org.dpnas.common.nn.ConstantArrays;
 import org.dpnas.common.nn.ops.OpSpec;
 import org.dpnas.common.nn.ops.Pool3x3;
@@ -379,17 +379,15 @@ public final class FusedEdges {
             boolean training) {
         Device d = x.getDevice();
         long c = x.getShape().get(1);
-        return BatchNorm.batchNorm(
-                        x,
-                        ps.getValue(mean, d, training),
-                        ps.getValue(var, d, training),
-                        ConstantArrays.shared().filled(d, x.getDataType(), c, true),
-                        ConstantArrays.shared().filled(d, x.getDataType(), c, false),
-                        1,
-                        keep,
-                        EPS,
-                        training)
-                .head();
+        return BatchNorms.apply(
+                x,
+                ps.getValue(mean, d, training),
+                ps.getValue(var, d, training),
+                ConstantArrays.shared().filled(d, x.getDataType(), c, true),
+                ConstantArrays.shared().filled(d, x.getDataType(), c, false),
+                keep,
+                EPS,
+                training);
     }
 
     /**
