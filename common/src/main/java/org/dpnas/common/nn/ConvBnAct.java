@@ -1,5 +1,6 @@
 package org.dpnas.common.nn;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -16,13 +17,22 @@ import org.dpnas.common.cost.CostCounter;
 /**
  * Convolution (no bias), batch normalisation and an optional ReLU: the unit most dense-prediction
  * networks are made of. Padding keeps the spatial size at stride 1 ({@code dilation·(k−1)/2}).
- * BatchNorm momentum follows PyTorch's 0.1 (DJL's 0.9).
+ * BatchNorm momentum follows PyTorch's 0.1 (DJL's 0.9), and the BatchNorm runs as one libtorch call
+ * ({@link BatchNorms}). A dilated convolution runs with only the taps that can meet its input
+ * ({@link LiveTaps}).
  */
 public final class ConvBnAct extends AbstractBlock implements CostAware {
+
+    private static final float MOMENTUM = 0.9f;
+    private static final float EPS = 1e-5f;
 
     private final Conv2d conv;
     private final BatchNorm bn;
     private final boolean relu;
+    private final int half;
+    private final int stride;
+    private final int dilation;
+    private final int groups;
 
     /**
      * Creates the block.
@@ -48,8 +58,12 @@ public final class ConvBnAct extends AbstractBlock implements CostAware {
                                 .optGroups(groups)
                                 .optBias(false)
                                 .build());
-        bn = addChildBlock("bn", BatchNorm.builder().optMomentum(0.9f).optEpsilon(1e-5f).build());
+        bn = addChildBlock("bn", BatchNorm.builder().optMomentum(MOMENTUM).optEpsilon(EPS).build());
         this.relu = relu;
+        this.half = (kernel - 1) / 2;
+        this.stride = stride;
+        this.dilation = dilation;
+        this.groups = groups;
     }
 
     /** A plain k×k convolution block with ReLU. */
@@ -60,9 +74,18 @@ public final class ConvBnAct extends AbstractBlock implements CostAware {
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDList x = conv.forward(ps, inputs, training);
-        x = bn.forward(ps, x, training);
-        return relu ? new NDList(Activation.relu(x.head())) : x;
+        NDArray y =
+                LiveTaps.conv2d(
+                        ps,
+                        conv,
+                        inputs.singletonOrThrow(),
+                        2 * half + 1,
+                        stride,
+                        dilation,
+                        groups,
+                        training);
+        y = BatchNorms.apply(ps, bn, y, MOMENTUM, EPS, training);
+        return new NDList(relu ? Activation.relu(y) : y);
     }
 
     /** Counts the convolution, the BatchNorm and the ReLU (one op per output element). */
