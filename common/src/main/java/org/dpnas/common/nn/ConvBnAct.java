@@ -18,7 +18,7 @@ import org.dpnas.common.cost.CostCounter;
  * Convolution (no bias), batch normalisation and an optional ReLU: the unit most dense-prediction
  * networks are made of. Padding keeps the spatial size at stride 1 ({@code dilation·(k−1)/2}).
  * BatchNorm momentum follows PyTorch's 0.1 (DJL's 0.9), and the BatchNorm runs as one libtorch call
- * ({@link BatchNorms}). A dilated convolution runs with only the taps that can meet its input
+ * ({@link BatchNorms}). A convolution at stride 1 runs with only the taps that can meet its input
  * ({@link LiveTaps}).
  */
 public final class ConvBnAct extends AbstractBlock implements CostAware {

@@ -22,7 +22,7 @@ public final class LiveTaps {
 
     /**
      * Runs {@code conv} (square kernel, padding {@code dilation·(kernel−1)/2}, no bias) on {@code
-     * x} with only its live taps when it is dilated at stride 1, as declared otherwise.
+     * x} with only its live taps at stride 1, as declared otherwise.
      *
      * @param ps the parameter store
      * @param conv the convolution block (its weight is used)
@@ -44,7 +44,7 @@ public final class LiveTaps {
             int groups,
             boolean training) {
         int half = (kernel - 1) / 2;
-        if (stride == 1 && dilation > 1) {
+        if (stride == 1 && half > 0) {
             Shape s = x.getShape();
             int rh = radius(half, dilation, s.get(2));
             int rw = radius(half, dilation, s.get(3));

@@ -27,6 +27,8 @@ class LiveTapsTest {
         assertEquals(2, LiveTaps.radius(2, 6, 13));
         assertEquals(1, LiveTaps.radius(1, 3, 4));
         assertEquals(0, LiveTaps.radius(1, 3, 3));
+        assertEquals(1, LiveTaps.radius(2, 1, 2)); // 5×5 on 2×2: a 3×3
+        assertEquals(0, LiveTaps.radius(1, 1, 1));
     }
 
     /**
@@ -37,7 +39,14 @@ class LiveTapsTest {
     @Test
     void equalsThePaddedConvolution() {
         int[][] cases = { // kernel, dilation, height, width, groups
-            {3, 12, 4, 4, 1}, {5, 6, 8, 8, 1}, {3, 3, 2, 5, 1}, {5, 6, 4, 9, 6}, {3, 2, 6, 6, 1}
+            {3, 12, 4, 4, 1},
+            {5, 6, 8, 8, 1},
+            {3, 3, 2, 5, 1},
+            {5, 6, 4, 9, 6},
+            {3, 2, 6, 6, 1},
+            {5, 1, 2, 2, 6},
+            {3, 1, 1, 1, 1},
+            {3, 1, 4, 4, 1}
         };
         for (int[] c : cases) {
             try (NDManager m = NDManager.newBaseManager()) {
