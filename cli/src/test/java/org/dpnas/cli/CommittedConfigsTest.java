@@ -143,4 +143,25 @@ class CommittedConfigsTest {
                     f);
         }
     }
+
+    /**
+     * FastDenseNAS' CamVid comparison: the searched and random decoders and DeepLabv3+ MobileNet-v2
+     * train under one train section and one augmentation, with the steps, batch and crop of the
+     * other methods' CamVid rows (its own optimizer: SGD 0.01, clip 3, as camvid-retrain.json).
+     */
+    @Test
+    void fastDenseNasCamVidComparisonSharesOneBudget() {
+        Config fdn = resolve(CONFIGS.resolve("fastdensenas/camvid-retrain-compare.json"));
+        Config dl = resolve(CONFIGS.resolve("fastdensenas/camvid-deeplabv3plus-compare.json"));
+        assertEquals(fdn.sub("train").asJsonObject(), dl.sub("train").asJsonObject());
+        assertEquals(fdn.sub("data").asJsonObject(), dl.sub("data").asJsonObject());
+        assertEquals("deeplabv3plus", dl.getString("model.name"));
+        assertEquals("mobilenet_v2", dl.getString("model.backbone"));
+        Config adl = resolve(CONFIGS.resolve("autodeeplab/camvid-retrain-compare.json"));
+        for (String k : List.of("train.max_steps", "train.batch_size")) {
+            assertEquals(adl.getLong(k), fdn.getLong(k), k);
+        }
+        assertEquals(
+                adl.sub("data.augment").asJsonObject(), fdn.sub("data.augment").asJsonObject());
+    }
 }
