@@ -3,7 +3,10 @@ package org.dpnas.common.io;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -13,7 +16,8 @@ import java.util.Map;
  * (BatchNorm's {@code gamma}, {@code beta}, {@code runningMean}, {@code runningVar} become {@code
  * weight}, {@code bias}, {@code running_mean}, {@code running_var}). A block whose children are
  * named as a PyTorch module's attributes ({@code layer1}, {@code 0}, {@code downsample}) therefore
- * has exactly that module's names.
+ * has exactly that module's names. Children whose names would repeat (two {@code ConvBnAct} in one
+ * {@code SequentialBlock}) are named by their index from 0 instead, as in {@code nn.Sequential}.
  */
 public final class TorchNames {
 
@@ -36,10 +40,20 @@ public final class TorchNames {
         for (Pair<String, Parameter> p : block.getDirectParameters()) {
             put(out, prefix + parameterName(p.getKey()), p.getValue());
         }
+        List<String> names = new ArrayList<>();
         int i = 0;
         for (Pair<String, Block> c : block.getChildren()) {
-            i++;
-            walk(c.getValue(), prefix + childName(c.getKey(), i) + ".", out);
+            names.add(childName(c.getKey(), ++i));
+        }
+        if (new HashSet<>(names).size() < names.size()) {
+            // siblings of one type in a SequentialBlock: index them as nn.Sequential does
+            for (int k = 0; k < names.size(); k++) {
+                names.set(k, Integer.toString(k));
+            }
+        }
+        i = 0;
+        for (Pair<String, Block> c : block.getChildren()) {
+            walk(c.getValue(), prefix + names.get(i++) + ".", out);
         }
     }
 
