@@ -41,6 +41,7 @@ import org.dpnas.common.run.RunDirectory;
 import org.dpnas.common.search.Registry;
 import org.dpnas.common.search.SearchMethod;
 import org.dpnas.common.search.TrainTask;
+import org.dpnas.datasets.SegDatasets;
 
 /**
  * {@code dpnas cost}: prints a model's trainable and non-trainable parameters, its multiply-adds in
@@ -191,7 +192,8 @@ public final class CostCommand implements Command {
     public int run(CommandLine cl, PrintStream out, PrintStream err) throws Exception {
         Args.atMostPositionals(cl, 0);
         Shape input = parseShape("--input", Args.string(cl, "input", DEFAULT_INPUT));
-        int classes = Args.intValue(cl, "num-classes", DEFAULT_CLASSES);
+        Config config = resolve(cl);
+        int classes = classes(cl, config);
         if (classes < 2) {
             throw new CliException("option '--num-classes' must be >= 2, got " + classes);
         }
@@ -205,7 +207,6 @@ public final class CostCommand implements Command {
         }
         boolean latency = !Args.flag(cl, "no-latency");
         Path json = Args.path(cl, "json", null);
-        Config config = resolve(cl);
         String model = config.getString("model.name");
         Block block;
         try {
@@ -309,6 +310,33 @@ public final class CostCommand implements Command {
             out.println("wrote " + json);
         }
         return 0;
+    }
+
+    /**
+     * {@code --num-classes}, or, for a {@code --run} or {@code --config} on a segmentation dataset
+     * without it, that dataset's class count (a CamVid run is costed with its 11 classes, not the
+     * default 19); detection configs keep the option's default.
+     */
+    static int classes(CommandLine cl, Config config) {
+        boolean described = cl.hasOption("run") || cl.hasOption("config");
+        String dataset = config.getString("data.dataset");
+        if (cl.hasOption("num-classes") || !described || !SegDatasets.NAMES.contains(dataset)) {
+            return Args.intValue(cl, "num-classes", DEFAULT_CLASSES);
+        }
+        try {
+            return SegDatasets.open(
+                            config.sub("data"),
+                            config.getString("data.val_split"),
+                            config.getLong("seed"))
+                    .numClasses();
+        } catch (IllegalArgumentException e) {
+            throw new CliException(
+                    "the class count of dataset '"
+                            + dataset
+                            + "' is read from its files, which could not be opened ("
+                            + e.getMessage()
+                            + "): give --num-classes N");
+        }
     }
 
     /**

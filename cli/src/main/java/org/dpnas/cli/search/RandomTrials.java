@@ -285,9 +285,8 @@ final class RandomTrials {
      * The weight-inheritance settings of a child whose strategy named a parent ({@code
      * parent.json}, RENAS): the parent's newest checkpoint exported once to {@code
      * inherited.safetensors} and loaded non-strictly (every parameter whose name and shape match),
-     * when {@code search.inherit_weights} is on; none otherwise. A network whose parameters have no
-     * unique PyTorch names (some registered retrain networks today) cannot be exported: the child
-     * then trains from scratch with a warning.
+     * when {@code search.inherit_weights} is on; none otherwise. When the parent cannot be exported
+     * the child trains from scratch with a warning.
      */
     private static List<String> inherited(
             SearchMethod method,

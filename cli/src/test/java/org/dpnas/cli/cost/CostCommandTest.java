@@ -346,6 +346,55 @@ class CostCommandTest {
         assertTrue(both.err().contains("--config or --run"), both.err());
     }
 
+    /**
+     * A config or run on a segmentation dataset is costed with that dataset's classes (synthetic:
+     * 5) unless --num-classes says otherwise; one whose files cannot be opened asks for the option.
+     */
+    @Test
+    void aConfigIsCostedWithItsDatasetsClasses(@TempDir Path dir) throws Exception {
+        Path config = dir.resolve("synthetic.json");
+        Files.writeString(
+                config,
+                "{\"model\": {\"name\": \"baseline\", \"width\": 8},"
+                        + " \"data\": {\"dataset\": \"synthetic\"}}");
+        Path file = dir.resolve("cost.json");
+        Outcome o =
+                dpnas(
+                        "cost",
+                        "--config",
+                        config.toString(),
+                        "--input",
+                        "1x3x32x32",
+                        "--no-latency",
+                        "--json",
+                        file.toString());
+        assertEquals(0, o.code(), o.err());
+        assertEquals(5, json(file).get("num_classes").getAsInt());
+        o =
+                dpnas(
+                        "cost",
+                        "--config",
+                        config.toString(),
+                        "--input",
+                        "1x3x32x32",
+                        "--num-classes",
+                        "7",
+                        "--no-latency",
+                        "--json",
+                        file.toString());
+        assertEquals(0, o.code(), o.err());
+        assertEquals(7, json(file).get("num_classes").getAsInt());
+        Path camvid = dir.resolve("camvid.json");
+        Files.writeString(
+                camvid,
+                "{\"model\": {\"name\": \"baseline\", \"width\": 8},"
+                        + " \"data\": {\"dataset\": \"camvid\", \"root\": \"/no/such/dir\"}}");
+        o = dpnas("cost", "--config", camvid.toString(), "--no-latency");
+        assertEquals(2, o.code(), o.out());
+        assertTrue(o.err().contains("--num-classes"), o.err());
+        assertTrue(o.err().contains("/no/such/dir"), o.err());
+    }
+
     @Test
     void helpListsCostAfterEval() {
         Outcome o = dpnas("--help");
