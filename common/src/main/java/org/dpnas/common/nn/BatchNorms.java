@@ -21,7 +21,26 @@ import ai.djl.training.ParameterStore;
  */
 public final class BatchNorms {
 
+    /** DJL's momentum of {@code nn.BatchNorm2d}'s default (PyTorch's 0.1). */
+    public static final float MOMENTUM = 0.9f;
+
+    /** {@code nn.BatchNorm2d}'s default epsilon. */
+    public static final float EPS = 1e-5f;
+
     private BatchNorms() {}
+
+    /** A BatchNorm block with {@code nn.BatchNorm2d}'s defaults: eps 1e-5, momentum 0.1. */
+    public static BatchNorm pytorchDefault() {
+        return BatchNorm.builder().optMomentum(MOMENTUM).optEpsilon(EPS).build();
+    }
+
+    /**
+     * {@link #apply(ParameterStore, BatchNorm, NDArray, float, float, boolean)} for a block made by
+     * {@link #pytorchDefault()}.
+     */
+    public static NDArray apply(ParameterStore ps, BatchNorm bn, NDArray x, boolean training) {
+        return apply(ps, bn, x, MOMENTUM, EPS, training);
+    }
 
     /**
      * Normalises {@code x} over every axis but 1 with the block's parameters from {@code ps}

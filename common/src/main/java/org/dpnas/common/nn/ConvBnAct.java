@@ -23,16 +23,9 @@ import org.dpnas.common.cost.CostCounter;
  */
 public final class ConvBnAct extends AbstractBlock implements CostAware {
 
-    private static final float MOMENTUM = 0.9f;
-    private static final float EPS = 1e-5f;
-
     private final Conv2d conv;
     private final BatchNorm bn;
     private final boolean relu;
-    private final int half;
-    private final int stride;
-    private final int dilation;
-    private final int groups;
 
     /**
      * Creates the block.
@@ -58,12 +51,8 @@ public final class ConvBnAct extends AbstractBlock implements CostAware {
                                 .optGroups(groups)
                                 .optBias(false)
                                 .build());
-        bn = addChildBlock("bn", BatchNorm.builder().optMomentum(MOMENTUM).optEpsilon(EPS).build());
+        bn = addChildBlock("bn", BatchNorms.pytorchDefault());
         this.relu = relu;
-        this.half = (kernel - 1) / 2;
-        this.stride = stride;
-        this.dilation = dilation;
-        this.groups = groups;
     }
 
     /** A plain k×k convolution block with ReLU. */
@@ -74,17 +63,8 @@ public final class ConvBnAct extends AbstractBlock implements CostAware {
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray y =
-                LiveTaps.conv2d(
-                        ps,
-                        conv,
-                        inputs.singletonOrThrow(),
-                        2 * half + 1,
-                        stride,
-                        dilation,
-                        groups,
-                        training);
-        y = BatchNorms.apply(ps, bn, y, MOMENTUM, EPS, training);
+        NDArray y = LiveTaps.conv2d(ps, conv, inputs.singletonOrThrow(), training);
+        y = BatchNorms.apply(ps, bn, y, training);
         return new NDList(relu ? Activation.relu(y) : y);
     }
 

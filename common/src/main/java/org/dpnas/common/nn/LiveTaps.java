@@ -3,6 +3,7 @@ package org.dpnas.common.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.ParameterList;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.ParameterStore;
 
@@ -21,36 +22,34 @@ public final class LiveTaps {
     private LiveTaps() {}
 
     /**
-     * Runs {@code conv} (square kernel, padding {@code dilation·(kernel−1)/2}, no bias) on {@code
-     * x} with only its live taps at stride 1, as declared otherwise.
+     * Runs {@code conv} on {@code x} with only its live taps when it is a square, odd, unbiased
+     * kernel at stride 1 with padding {@code dilation·(kernel−1)/2}; as declared otherwise. The
+     * kernel, stride, dilation, padding and groups are the block's own.
      *
      * @param ps the parameter store
      * @param conv the convolution block (its weight is used)
      * @param x the input, NCHW
-     * @param kernel the block's (odd) kernel size
-     * @param stride the block's stride
-     * @param dilation the block's dilation
-     * @param groups the block's groups
      * @param training whether gradients are recorded
      * @return the output, the same as {@code conv.forward}'s
      */
-    public static NDArray conv2d(
-            ParameterStore ps,
-            Conv2d conv,
-            NDArray x,
-            int kernel,
-            int stride,
-            int dilation,
-            int groups,
-            boolean training) {
+    public static NDArray conv2d(ParameterStore ps, Conv2d conv, NDArray x, boolean training) {
+        Shape k = conv.getKernelShape();
+        int kernel = (int) k.get(0);
         int half = (kernel - 1) / 2;
-        if (stride == 1 && half > 0) {
+        int dilation = (int) conv.getDilation().get(0);
+        boolean square =
+                k.get(1) == kernel
+                        && conv.getDilation().get(1) == dilation
+                        && conv.getPadding().get(0) == (long) dilation * half
+                        && conv.getPadding().get(1) == (long) dilation * half;
+        boolean unitStride = conv.getStride().get(0) == 1 && conv.getStride().get(1) == 1;
+        if (square && unitStride && kernel % 2 == 1 && half > 0) {
             Shape s = x.getShape();
             int rh = radius(half, dilation, s.get(2));
             int rw = radius(half, dilation, s.get(3));
-            if (rh < half || rw < half) {
-                NDArray w =
-                        ps.getValue(conv.getParameters().get("weight"), x.getDevice(), training);
+            ParameterList p = conv.getParameters();
+            if ((rh < half || rw < half) && p.get("bias") == null) {
+                NDArray w = ps.getValue(p.get("weight"), x.getDevice(), training);
                 NDArray live =
                         w.get(
                                 ":, :, {}:{}, {}:{}",
@@ -67,7 +66,7 @@ public final class LiveTaps {
                                 new Shape(1, 1),
                                 new Shape((long) rh * dilation, (long) rw * dilation),
                                 new Shape(d, d),
-                                groups)
+                                conv.getGroups())
                         .head();
             }
         }

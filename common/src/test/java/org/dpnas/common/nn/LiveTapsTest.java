@@ -82,16 +82,7 @@ class LiveTapsTest {
                                 x,
                                 w,
                                 r,
-                                () ->
-                                        LiveTaps.conv2d(
-                                                new ParameterStore(m, false),
-                                                conv,
-                                                x,
-                                                k,
-                                                1,
-                                                d,
-                                                c[4],
-                                                true));
+                                () -> LiveTaps.conv2d(new ParameterStore(m, false), conv, x, true));
                 for (int i = 0; i < 3; i++) {
                     assertEquals(plain[i].length, live[i].length, label);
                     for (int j = 0; j < plain[i].length; j++) {
@@ -119,7 +110,7 @@ class LiveTapsTest {
             w.set(new ai.djl.ndarray.index.NDIndex(":, :, 1:2, 1:2"), centre);
             NDArray x = m.ones(in, DataType.FLOAT64);
             ParameterStore ps = new ParameterStore(m, false);
-            NDArray live = LiveTaps.conv2d(ps, conv, x, 3, 1, 12, 1, false);
+            NDArray live = LiveTaps.conv2d(ps, conv, x, false);
             NDArray padded = conv.forward(ps, new NDList(x), false).head();
             assertFalse(live.isNaN().any().getBoolean(), "pruned output read a dead tap");
             assertTrue(padded.isNaN().any().getBoolean(), "the padded conv should read them");

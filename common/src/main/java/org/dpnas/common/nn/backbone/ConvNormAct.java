@@ -13,6 +13,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import org.dpnas.common.cost.CostAware;
 import org.dpnas.common.cost.CostCounter;
+import org.dpnas.common.nn.BatchNorms;
 
 /**
  * Convolution {@code 0}, BatchNorm {@code 1} and an optional activation: torchvision's {@code
@@ -53,7 +54,7 @@ public final class ConvNormAct extends AbstractBlock implements CostAware {
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray x = Layers.bn(ps, bn, conv.forward(ps, inputs, training).head(), training);
+        NDArray x = BatchNorms.apply(ps, bn, conv.forward(ps, inputs, training).head(), training);
         return new NDList(activate(x, act));
     }
 

@@ -1,10 +1,8 @@
 package org.dpnas.common.nn.backbone;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.norm.BatchNorm;
-import ai.djl.training.ParameterStore;
 import org.dpnas.common.nn.BatchNorms;
 
 /** The two leaf layers torchvision's backbones are made of, with PyTorch's defaults. */
@@ -29,18 +27,8 @@ final class Layers {
                 .build();
     }
 
-    private static final float BN_MOMENTUM = 0.9f;
-    private static final float BN_EPS = 1e-5f;
-
     /** {@code nn.BatchNorm2d} defaults: eps 1e-5, momentum 0.1 (DJL's 0.9). */
     static BatchNorm bn() {
-        return BatchNorm.builder().optMomentum(BN_MOMENTUM).optEpsilon(BN_EPS).build();
-    }
-
-    /**
-     * A block made by {@link #bn()} applied to {@code x} as one libtorch call ({@link BatchNorms}).
-     */
-    static NDArray bn(ParameterStore ps, BatchNorm bn, NDArray x, boolean training) {
-        return BatchNorms.apply(ps, bn, x, BN_MOMENTUM, BN_EPS, training);
+        return BatchNorms.pytorchDefault();
     }
 }

@@ -14,6 +14,7 @@ import ai.djl.util.PairList;
 import java.util.ArrayList;
 import java.util.List;
 import org.dpnas.common.cost.CostCounter;
+import org.dpnas.common.nn.BatchNorms;
 
 /**
  * torchvision's ResNet without {@code avgpool}/{@code fc} (He et al.,
@@ -105,7 +106,7 @@ public final class ResNet extends Backbone {
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray x = Layers.bn(ps, bn1, conv1.forward(ps, inputs, training).head(), training);
+        NDArray x = BatchNorms.apply(ps, bn1, conv1.forward(ps, inputs, training).head(), training);
         x = Pool.maxPool2d(Activation.relu(x), POOL_KERNEL, POOL_STRIDE, POOL_PAD, false);
         NDList taps = new NDList(5);
         taps.add(x);

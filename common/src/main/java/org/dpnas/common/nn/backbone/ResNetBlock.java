@@ -13,6 +13,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import org.dpnas.common.cost.CostAware;
 import org.dpnas.common.cost.CostCounter;
+import org.dpnas.common.nn.BatchNorms;
 
 /**
  * torchvision's ResNet blocks (He et al., https://arxiv.org/abs/1512.03385, §3.3, Fig. 5) with its
@@ -82,7 +83,7 @@ public final class ResNetBlock extends AbstractBlock implements CostAware {
         for (int i = 0; i < convs.length; i++) {
             x =
                     new NDList(
-                            Layers.bn(
+                            BatchNorms.apply(
                                     ps,
                                     bns[i],
                                     convs[i].forward(ps, x, training).head(),
