@@ -13,7 +13,10 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.dpnas.common.cost.CostAware;
 import org.dpnas.common.cost.CostCounter;
 import org.dpnas.common.nn.ConvBnAct;
@@ -28,6 +31,17 @@ import org.dpnas.common.nn.Resize;
  * convolution). With auxiliary cells, each decoder cell also feeds an auxiliary segmenter (another
  * contextual cell with the same structure and its own weights, then a 3×3 classifier) whose logits
  * follow the main logits in the output during training (§3.2, loss weight 0.15 in the search).
+ *
+ * <p><b>How it runs.</b> All contextual cells of a decoder share one structure, and at the search's
+ * sizes each is a few dozen engine calls on maps of a few pixels, so their cost is the calls, not
+ * the arithmetic. The decoder therefore runs the cells that can run at the same time on maps of the
+ * same size as one {@link ContextualCell} of grouped ops (their inputs stacked along the channels,
+ * the output split back): a cell is ready at the depth of its input node (an encoder output has
+ * depth 0, a decoder cell's node one more than its deeper input), and the auxiliary cells, which
+ * nothing else reads, all run last, so that inference skips them. Encoder outputs must come finest
+ * first (as the encoder emits them): the decoder tells sizes apart by that order only, and checks
+ * at run time that the inputs it stacks have one shape. Encoder outputs no cell reads keep their
+ * adapter's weights (the network the reference builds) but are not computed.
  */
 public final class DecoderNet extends AbstractBlock implements CostAware {
 
@@ -44,13 +58,25 @@ public final class DecoderNet extends AbstractBlock implements CostAware {
         CELLS
     }
 
+    /** One contextual cell: of decoder cell {@code conn}, on input A, B or the auxiliary one. */
+    private record Member(int conn, int role, int node) {
+        static final int A = 0;
+        static final int B = 1;
+        static final int AUX = 2;
+    }
+
+    /** Contextual cells run as one, and whether they are auxiliary (run in training only). */
+    private record Group(ContextualCell cell, List<Member> members, boolean auxiliary) {}
+
     private final DecoderGenotype genotype;
     private final int[] encoderChannels;
     private final int aggSize;
     private final Aux auxMode;
     private final List<ConvBnAct> adapt = new ArrayList<>();
-    private final List<Block[]> cells = new ArrayList<>();
-    private final List<Block[]> aux = new ArrayList<>();
+    private final boolean[] adapterRead;
+    private final List<Group> groups = new ArrayList<>();
+    private final List<ConvBnAct[]> aggs = new ArrayList<>();
+    private final List<Conv2d> auxClassifiers = new ArrayList<>();
     private final List<Integer> collect = new ArrayList<>();
     private final ConvBnAct preClassifier;
     private final Conv2d classifier;
@@ -89,6 +115,21 @@ public final class DecoderNet extends AbstractBlock implements CostAware {
             int aggSize,
             int numClasses,
             Aux auxMode) {
+        this(genotype, encoderChannels, aggSize, numClasses, auxMode, true);
+    }
+
+    /**
+     * Creates the decoder, with its contextual cells run together where they can be ({@code
+     * grouped}) or one by one (the same function and weights, one block per cell: the layout the
+     * grouped one is tested against).
+     */
+    DecoderNet(
+            DecoderGenotype genotype,
+            int[] encoderChannels,
+            int aggSize,
+            int numClasses,
+            Aux auxMode,
+            boolean grouped) {
         if (encoderChannels.length != genotype.encoderOutputs()) {
             throw new IllegalArgumentException(
                     "the genotype reads "
@@ -104,32 +145,95 @@ public final class DecoderNet extends AbstractBlock implements CostAware {
         this.encoderChannels = encoderChannels.clone();
         this.aggSize = aggSize;
         this.auxMode = auxMode;
-        for (int i = 0; i < encoderChannels.length; i++) {
+        int n = encoderChannels.length;
+        adapterRead = new boolean[n];
+        for (int i = 0; i < n; i++) {
             adapt.add(addChildBlock("adapt" + i, new ConvBnAct(aggSize, 1, 1, 1, 1, true)));
         }
-        int n = encoderChannels.length;
-        for (int c = 0; c < genotype.connections().size(); c++) {
-            int[] p = genotype.connections().get(c);
+        List<int[]> conns = genotype.connections();
+        // rank: the finest encoder output a node's size comes from; depth: when it is ready
+        int[] rank = new int[n + conns.size()];
+        int[] depth = new int[n + conns.size()];
+        for (int i = 0; i < n; i++) {
+            rank[i] = i;
+        }
+        // key (depth, rank) -> members; auxiliary members keyed by rank alone, after all others
+        Map<Long, List<Member>> main = new TreeMap<>();
+        Map<Long, List<Member>> auxiliary = new TreeMap<>();
+        for (int c = 0; c < conns.size(); c++) {
+            int[] p = conns.get(c);
+            for (int i : p) {
+                if (i < n) {
+                    adapterRead[i] = true;
+                }
+            }
             collect.remove(Integer.valueOf(p[0]));
             collect.remove(Integer.valueOf(p[1]));
-            cells.add(
-                    new Block[] {
-                        addChildBlock("cell" + c + "a", new ContextualCell(genotype, aggSize)),
-                        addChildBlock("cell" + c + "b", new ContextualCell(genotype, aggSize)),
+            collect.add(n + c);
+            int node = n + c;
+            rank[node] = Math.min(rank[p[0]], rank[p[1]]);
+            depth[node] = 1 + Math.max(depth[p[0]], depth[p[1]]);
+            put(main, depth[p[0]], rank[p[0]], new Member(c, Member.A, p[0]), grouped);
+            put(main, depth[p[1]], rank[p[1]], new Member(c, Member.B, p[1]), grouped);
+            if (auxMode == Aux.CELLS) {
+                put(auxiliary, 0, rank[node], new Member(c, Member.AUX, node), grouped);
+            }
+        }
+        int g = 0;
+        for (List<Member> ms : main.values()) {
+            groups.add(group("cells" + g++, ms, false));
+        }
+        for (List<Member> ms : auxiliary.values()) {
+            groups.add(group("cells" + g++, ms, true));
+        }
+        for (int c = 0; c < conns.size(); c++) {
+            aggs.add(
+                    new ConvBnAct[] {
                         addChildBlock("agg" + c + "a", new ConvBnAct(aggSize, 1, 1, 1, 1, true)),
                         addChildBlock("agg" + c + "b", new ConvBnAct(aggSize, 1, 1, 1, 1, true))
                     });
-            if (auxMode == Aux.CELLS) {
-                Block cell =
-                        addChildBlock("aux" + c + "cell", new ContextualCell(genotype, aggSize));
-                aux.add(new Block[] {cell, addChildBlock("aux" + c + "clf", conv3x3(numClasses))});
-            } else if (auxMode == Aux.HEADS) {
-                aux.add(new Block[] {addChildBlock("aux" + c + "clf", conv3x3(numClasses))});
+            if (auxMode != Aux.NONE) {
+                auxClassifiers.add(addChildBlock("aux" + c + "clf", conv3x3(numClasses)));
             }
-            collect.add(n + c);
         }
         preClassifier = addChildBlock("pre_clf", new ConvBnAct(aggSize, 1, 1, 1, 1, true));
         classifier = addChildBlock("clf", conv3x3(numClasses));
+    }
+
+    private static void put(
+            Map<Long, List<Member>> groups, int depth, int rank, Member m, boolean grouped) {
+        // one group per member when not grouped, in the order they are made (cells read earlier
+        // nodes only, so it is an order to run them in)
+        long key = grouped ? ((long) depth << 32) | rank : groups.size();
+        groups.computeIfAbsent(key, k -> new ArrayList<>()).add(m);
+    }
+
+    private Group group(String name, List<Member> members, boolean auxiliary) {
+        ContextualCell cell =
+                addChildBlock(name, new ContextualCell(genotype, aggSize, members.size()));
+        return new Group(cell, List.copyOf(members), auxiliary);
+    }
+
+    /**
+     * Where the contextual cell of decoder cell {@code conn} on input {@code role} (0 the first, 1
+     * the second, 2 the auxiliary cell) runs: the block's child name in this decoder and the cell's
+     * index among the block's members (its channels {@code [index·aggSize, (index+1)·aggSize)}).
+     */
+    Map.Entry<String, Integer> cellOf(int conn, int role) {
+        for (int g = 0; g < groups.size(); g++) {
+            List<Member> ms = groups.get(g).members();
+            for (int j = 0; j < ms.size(); j++) {
+                if (ms.get(j).conn() == conn && ms.get(j).role() == role) {
+                    return Map.entry("cells" + g, j);
+                }
+            }
+        }
+        throw new IllegalArgumentException("no contextual cell " + conn + "/" + role);
+    }
+
+    /** The number of blocks the contextual cells run in. */
+    int cellBlocks() {
+        return groups.size();
     }
 
     private static Conv2d conv3x3(int out) {
@@ -168,42 +272,79 @@ public final class DecoderNet extends AbstractBlock implements CostAware {
             throw new IllegalArgumentException(
                     "decoder expects " + adapt.size() + " encoder outputs, got " + inputs.size());
         }
-        List<NDArray> nodes = new ArrayList<>();
-        for (int i = 0; i < adapt.size(); i++) {
-            nodes.add(run(ps, adapt.get(i), inputs.get(i), training));
-        }
-        List<NDArray> auxOut = new ArrayList<>();
-        for (int c = 0; c < cells.size(); c++) {
-            int[] p = genotype.connections().get(c);
-            Block[] b = cells.get(c);
-            NDArray x1 = run(ps, b[2], run(ps, b[0], nodes.get(p[0]), training), training);
-            NDArray x2 = run(ps, b[3], run(ps, b[1], nodes.get(p[1]), training), training);
-            NDArray[] same = toLarger(x1, x2);
-            NDArray out = same[0].add(same[1]);
-            nodes.add(out);
-            if (training && !aux.isEmpty()) {
-                NDArray a = out;
-                for (Block blk : aux.get(c)) {
-                    a = run(ps, blk, a, training);
-                }
-                auxOut.add(a);
+        int n = adapt.size();
+        int cellCount = aggs.size();
+        NDArray[] nodes = new NDArray[n + cellCount];
+        for (int i = 0; i < n; i++) {
+            if (adapterRead[i]) {
+                nodes[i] = run(ps, adapt.get(i), inputs.get(i), training);
             }
         }
-        NDArray largest = nodes.get(collect.get(0));
+        NDArray[][] halves = new NDArray[cellCount][2];
+        NDArray[] auxOut = new NDArray[cellCount];
+        boolean auxOutputs = training && auxMode != Aux.NONE;
+        for (Group g : groups) {
+            if (g.auxiliary() && !auxOutputs) {
+                continue;
+            }
+            List<Member> ms = g.members();
+            NDList outs = runGroup(ps, g, nodes, training);
+            for (int j = 0; j < ms.size(); j++) {
+                Member m = ms.get(j);
+                if (m.role() == Member.AUX) {
+                    auxOut[m.conn()] = run(ps, auxClassifiers.get(m.conn()), outs.get(j), training);
+                    continue;
+                }
+                int c = m.conn();
+                halves[c][m.role()] = run(ps, aggs.get(c)[m.role()], outs.get(j), training);
+                if (halves[c][0] != null && halves[c][1] != null) {
+                    NDArray[] same = toLarger(halves[c][0], halves[c][1]);
+                    nodes[n + c] = same[0].add(same[1]);
+                    if (auxOutputs && auxMode == Aux.HEADS) {
+                        auxOut[c] = run(ps, auxClassifiers.get(c), nodes[n + c], training);
+                    }
+                }
+            }
+        }
+        NDArray largest = nodes[collect.get(0)];
         for (int i : collect) {
-            if (area(nodes.get(i)) > area(largest)) {
-                largest = nodes.get(i);
+            if (area(nodes[i]) > area(largest)) {
+                largest = nodes[i];
             }
         }
         NDList parts = new NDList();
         for (int i : collect) {
-            parts.add(resizeTo(nodes.get(i), largest));
+            parts.add(resizeTo(nodes[i], largest));
         }
         NDArray cat = parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 1);
         NDArray y = run(ps, preClassifier, Activation.relu(cat), training);
         NDList out = new NDList(run(ps, classifier, y, training));
-        out.addAll(auxOut);
+        if (auxOutputs) {
+            out.addAll(Arrays.asList(auxOut));
+        }
         return out;
+    }
+
+    /** Runs a group's cells on their input nodes; one output per member. */
+    private static NDList runGroup(ParameterStore ps, Group g, NDArray[] nodes, boolean training) {
+        List<Member> ms = g.members();
+        if (ms.size() == 1) {
+            return new NDList(run(ps, g.cell(), nodes[ms.get(0).node()], training));
+        }
+        NDList in = new NDList(ms.size());
+        for (Member m : ms) {
+            NDArray x = nodes[m.node()];
+            if (!in.isEmpty() && !x.getShape().equals(in.get(0).getShape())) {
+                throw new IllegalArgumentException(
+                        "decoder cells run together need inputs of one shape, got "
+                                + in.get(0).getShape()
+                                + " and "
+                                + x.getShape()
+                                + " (are the encoder outputs finest first?)");
+            }
+            in.add(x);
+        }
+        return run(ps, g.cell(), NDArrays.concat(in, 1), training).split(ms.size(), 1);
     }
 
     private static NDArray run(ParameterStore ps, Block b, NDArray x, boolean training) {
@@ -234,32 +375,50 @@ public final class DecoderNet extends AbstractBlock implements CostAware {
         return new Shape[] {new Shape(inputShapes[0].get(0), -1, -1, -1)};
     }
 
-    /** The inference path: adapters, cells, resizes, sums, concatenation and classifier. */
+    /**
+     * The inference path: the adapters of the encoder outputs cells read, cells, resizes, sums,
+     * concatenation and classifier (stacking cells' inputs and splitting their outputs is free).
+     */
     @Override
     public Shape[] countCost(CostCounter counter, Shape[] inputShapes) {
-        List<Shape> nodes = new ArrayList<>();
-        for (int i = 0; i < adapt.size(); i++) {
-            nodes.add(counter.count(adapt.get(i), inputShapes[i])[0]);
+        int n = adapt.size();
+        Shape[] nodes = new Shape[n + aggs.size()];
+        for (int i = 0; i < n; i++) {
+            if (adapterRead[i]) {
+                nodes[i] = counter.count(adapt.get(i), inputShapes[i])[0];
+            }
         }
-        for (int c = 0; c < cells.size(); c++) {
-            int[] p = genotype.connections().get(c);
-            Block[] b = cells.get(c);
-            Shape x1 = counter.count(b[2], counter.count(b[0], nodes.get(p[0])))[0];
-            Shape x2 = counter.count(b[3], counter.count(b[1], nodes.get(p[1])))[0];
-            Shape big = x1.get(2) * x1.get(3) >= x2.get(2) * x2.get(3) ? x1 : x2;
-            counter.bilinear(big == x1 ? x2 : x1, big);
-            counter.elementwise(big);
-            nodes.add(big);
+        Shape[][] halves = new Shape[aggs.size()][2];
+        for (Group g : groups) {
+            if (g.auxiliary()) {
+                continue;
+            }
+            Shape in = nodes[g.members().get(0).node()];
+            counter.count(
+                    g.cell(),
+                    new Shape(in.get(0), in.get(1) * g.members().size(), in.get(2), in.get(3)));
+            for (Member m : g.members()) {
+                int c = m.conn();
+                halves[c][m.role()] = counter.count(aggs.get(c)[m.role()], in)[0];
+                if (halves[c][0] != null && halves[c][1] != null) {
+                    Shape x1 = halves[c][0];
+                    Shape x2 = halves[c][1];
+                    Shape big = x1.get(2) * x1.get(3) >= x2.get(2) * x2.get(3) ? x1 : x2;
+                    counter.bilinear(big == x1 ? x2 : x1, big);
+                    counter.elementwise(big);
+                    nodes[n + c] = big;
+                }
+            }
         }
-        Shape largest = nodes.get(collect.get(0));
+        Shape largest = nodes[collect.get(0)];
         for (int i : collect) {
-            Shape s = nodes.get(i);
+            Shape s = nodes[i];
             if (s.get(2) * s.get(3) > largest.get(2) * largest.get(3)) {
                 largest = s;
             }
         }
         for (int i : collect) {
-            Shape s = nodes.get(i);
+            Shape s = nodes[i];
             counter.bilinear(s, new Shape(s.get(0), s.get(1), largest.get(2), largest.get(3)));
         }
         Shape cat =
@@ -279,16 +438,21 @@ public final class DecoderNet extends AbstractBlock implements CostAware {
         for (int i = 0; i < adapt.size(); i++) {
             adapt.get(i).initialize(manager, dataType, new Shape(1, encoderChannels[i], 8, 8));
         }
+        for (Group g : groups) {
+            g.cell()
+                    .initialize(
+                            manager,
+                            dataType,
+                            new Shape(1, (long) aggSize * g.members().size(), 8, 8));
+        }
         Shape agg = new Shape(1, aggSize, 8, 8);
-        for (Block[] b : cells) {
-            for (Block x : b) {
-                x.initialize(manager, dataType, agg);
+        for (ConvBnAct[] a : aggs) {
+            for (ConvBnAct b : a) {
+                b.initialize(manager, dataType, agg);
             }
         }
-        for (Block[] b : aux) {
-            for (Block x : b) {
-                x.initialize(manager, dataType, agg);
-            }
+        for (Conv2d c : auxClassifiers) {
+            c.initialize(manager, dataType, agg);
         }
         preClassifier.initialize(
                 manager, dataType, new Shape(1, (long) aggSize * collect.size(), 8, 8));

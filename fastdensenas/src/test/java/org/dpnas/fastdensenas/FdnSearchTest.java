@@ -46,7 +46,7 @@ class FdnSearchTest {
                                 "search.stage2_crop=[32,32]",
                                 "search.stage2_epochs=0",
                                 "search.stage2_max_steps=1",
-                                "search.early_stop_average=0.3",
+                                "search.early_stop_average=0.15",
                                 "search.early_stop_delta=0.5",
                                 "eval.batch_size=4"));
         o.addAll(List.of(more));
