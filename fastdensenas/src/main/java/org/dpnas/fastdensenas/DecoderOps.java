@@ -6,22 +6,27 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
-import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.norm.BatchNorm;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import org.dpnas.common.cost.CostAware;
 import org.dpnas.common.cost.CostCounter;
+import org.dpnas.common.nn.BatchNorms;
 import org.dpnas.common.nn.ConvBnAct;
+import org.dpnas.common.nn.LiveTaps;
 import org.dpnas.common.nn.ops.Identity;
 import org.dpnas.common.nn.ops.Zero;
 
 /**
  * Builds the FastDenseNAS candidate ops at a fixed width, every one keeping the spatial size: a
- * plain convolution is conv-BN-ReLU, a separable one a depthwise conv-BN then a pointwise
- * conv-BN-ReLU, global average pooling a 1×1 conv-BN-ReLU on the pooled vector broadcast back.
+ * plain convolution is conv-BN-ReLU, a separable one a depthwise then a pointwise convolution, one
+ * BN and a ReLU (the reference's {@code SepConv}), global average pooling a 1×1 conv-BN-ReLU on the
+ * pooled vector broadcast back.
  *
  * <p>An op can stand for {@code members} copies of itself with their own weights, run side by side
  * on inputs stacked along the channels: every convolution is grouped ({@code members} groups, or
@@ -65,9 +70,76 @@ public final class DecoderOps {
     }
 
     private static Block separable(int width, int members, int kernel, int dilation) {
-        return new SequentialBlock()
-                .add(new ConvBnAct(width, kernel, 1, dilation, width, false))
-                .add(new ConvBnAct(width, 1, 1, 1, members, true));
+        return new SeparableConv(width, members, kernel, dilation);
+    }
+
+    /**
+     * A depthwise k×k convolution ("same" padding at its dilation), a pointwise convolution in
+     * {@code groups} groups, BatchNorm and ReLU.
+     */
+    static final class SeparableConv extends AbstractBlock implements CostAware {
+        private final Conv2d depthwise;
+        private final Conv2d pointwise;
+        private final BatchNorm bn;
+
+        SeparableConv(int channels, int groups, int kernel, int dilation) {
+            int pad = dilation * (kernel - 1) / 2;
+            depthwise =
+                    addChildBlock(
+                            "dw",
+                            Conv2d.builder()
+                                    .setFilters(channels)
+                                    .setKernelShape(new Shape(kernel, kernel))
+                                    .optPadding(new Shape(pad, pad))
+                                    .optDilation(new Shape(dilation, dilation))
+                                    .optGroups(channels)
+                                    .optBias(false)
+                                    .build());
+            pointwise =
+                    addChildBlock(
+                            "pw",
+                            Conv2d.builder()
+                                    .setFilters(channels)
+                                    .setKernelShape(new Shape(1, 1))
+                                    .optGroups(groups)
+                                    .optBias(false)
+                                    .build());
+            bn = addChildBlock("bn", BatchNorms.pytorchDefault());
+        }
+
+        @Override
+        protected NDList forwardInternal(
+                ParameterStore ps,
+                NDList inputs,
+                boolean training,
+                PairList<String, Object> params) {
+            NDArray y = LiveTaps.conv2d(ps, depthwise, inputs.singletonOrThrow(), training);
+            y = LiveTaps.conv2d(ps, pointwise, y, training);
+            return new NDList(Activation.relu(BatchNorms.apply(ps, bn, y, training)));
+        }
+
+        /** Both convolutions, the BatchNorm and the ReLU. */
+        @Override
+        public Shape[] countCost(CostCounter counter, Shape[] inputShapes) {
+            Shape[] s =
+                    counter.count(
+                            bn, counter.count(pointwise, counter.count(depthwise, inputShapes)));
+            counter.elementwise(s[0]);
+            return s;
+        }
+
+        @Override
+        public Shape[] getOutputShapes(Shape[] inputShapes) {
+            return inputShapes;
+        }
+
+        @Override
+        protected void initializeChildBlocks(
+                NDManager manager, DataType dataType, Shape... inputShapes) {
+            depthwise.initialize(manager, dataType, inputShapes);
+            pointwise.initialize(manager, dataType, inputShapes);
+            bn.initialize(manager, dataType, inputShapes);
+        }
     }
 
     /**

@@ -144,6 +144,7 @@ class DecoderGroupingTest {
         DecoderNet grouped = new DecoderNet(g, CHANNELS, AGG, CLASSES, aux);
         DecoderNet single = new DecoderNet(g, CHANNELS, AGG, CLASSES, aux, false);
         try (NDManager m = NDManager.newBaseManager()) {
+            org.dpnas.common.train.Seeds.seedEngine(7);
             Shape[] shapes = inputShapes(2);
             grouped.initialize(m, DataType.FLOAT64, shapes);
             single.initialize(m, DataType.FLOAT64, shapes);

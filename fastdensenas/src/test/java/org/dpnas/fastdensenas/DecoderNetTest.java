@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -35,6 +36,67 @@ class DecoderNetTest {
             NDArray want = x.mul(m.create(7f));
             assertTrue(y.sub(want).abs().max().getFloat() < 1e-6f);
         }
+    }
+
+    @Test
+    void separableOpIsDepthwisePointwiseOneBatchNormAndRelu() {
+        // the reference's SepConv: depthwise 3×3 (pad 1), pointwise 1×1, BatchNorm on the batch's
+        // statistics (gamma 1, beta 0 at initialisation), ReLU; weights 3·3·3 + 3·3, one BN (2·3)
+        Block op = DecoderOps.create(DecoderOp.SEP3X3, 3);
+        try (NDManager m = NDManager.newBaseManager()) {
+            Shape in = new Shape(2, 3, 5, 5);
+            op.initialize(m, DataType.FLOAT64, in);
+            long trainable = 0;
+            for (var p : org.dpnas.common.train.ParamIO.trainable(op)) {
+                trainable += p.getArray().size();
+            }
+            assertEquals(27 + 9 + 6, trainable);
+            NDArray x = m.arange(0, 150, 1, DataType.FLOAT64).mul(0.37).sin().reshape(in);
+            NDArray y =
+                    op.forward(new ParameterStore(m, false), new NDList(x), true)
+                            .singletonOrThrow();
+            NDArray dw = null;
+            NDArray pw = null;
+            for (var p : op.getParameters()) {
+                if (p.getKey().contains("dw")) {
+                    dw = p.getValue().getArray();
+                } else if (p.getKey().contains("pw")) {
+                    pw = p.getValue().getArray();
+                }
+            }
+            NDArray d =
+                    ai.djl.ndarray.NDArrays.stack(
+                                    new NDList(
+                                            conv(x.get(":, 0:1"), dw.get("0:1")),
+                                            conv(x.get(":, 1:2"), dw.get("1:2")),
+                                            conv(x.get(":, 2:3"), dw.get("2:3"))),
+                                    1)
+                            .squeeze(2);
+            NDArray p = conv(d, pw);
+            NDArray mean = meanNhw(p);
+            NDArray var = meanNhw(p.sub(mean).square());
+            NDArray want = p.sub(mean).div(var.add(1e-5).sqrt()).maximum(0);
+            double diff = y.sub(want).abs().max().getDouble();
+            // float64 rounding (about 1e-16 of values of order 1) times the BatchNorm's gain 1/σ
+            assertTrue(diff < 1e-10, "differs by " + diff);
+        }
+    }
+
+    /** The mean over batch and space per channel (one axis at a time on this engine). */
+    private static NDArray meanNhw(NDArray a) {
+        return a.mean(new int[] {3}, true).mean(new int[] {2}, true).mean(new int[] {0}, true);
+    }
+
+    private static NDArray conv(NDArray x, NDArray w) {
+        long k = w.getShape().get(2);
+        return ai.djl.pytorch.jni.JniUtils.convolution(
+                (ai.djl.pytorch.engine.PtNDArray) x,
+                (ai.djl.pytorch.engine.PtNDArray) w,
+                null,
+                new Shape(1, 1),
+                new Shape((k - 1) / 2, (k - 1) / 2),
+                new Shape(1, 1),
+                1);
     }
 
     @Test

@@ -12,6 +12,7 @@ import org.dpnas.cli.Args;
 import org.dpnas.cli.CliException;
 import org.dpnas.cli.Command;
 import org.dpnas.cli.Opts;
+import org.dpnas.common.run.Provenance;
 import org.dpnas.common.run.RunDirectory;
 import org.dpnas.common.search.SearchMethod;
 
@@ -94,10 +95,19 @@ public final class BenchMethodCommand implements Command {
             out.println(n[0] + " " + n[1]);
         }
         out.printf(Locale.ROOT, "threads %d%n", threads);
+        var malloc = Provenance.malloc();
+        out.println(
+                "malloc "
+                        + (malloc.size() == 0
+                                ? "glibc defaults (the dpnas launcher sets "
+                                        + String.join(", ", Provenance.MALLOC_SETTINGS.subList(0, 2))
+                                        + ": README, Speed)"
+                                : malloc.toString()));
         Path json = Args.path(cl, "json", null);
         if (json != null) {
             var o = r.get().json().deepCopy();
             o.addProperty("threads", threads);
+            o.add("malloc", malloc);
             RunDirectory.writeJson(json, o);
         }
         return 0;

@@ -13,9 +13,31 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * What a run needs to be rebuilt: versions (dpnas, Java, DJL, libtorch), the seed, the device and
- * thread count, the git revision of the source tree, the command line and the start time.
+ * thread count, the git revision of the source tree, the command line and the start time, and the
+ * glibc allocator settings the process started with ({@link #MALLOC_SETTINGS}, which the {@code
+ * dpnas} launcher sets: they change the speed, not the results).
  */
 public final class Provenance {
+
+    /**
+     * The glibc malloc settings that change how fast a step runs: a step's tensors are freed
+     * together when its manager closes, and with glibc's defaults the freed memory goes back to the
+     * kernel and is faulted in again the next step (see README, "Speed").
+     */
+    public static final List<String> MALLOC_SETTINGS =
+            List.of("MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_", "MALLOC_MMAP_THRESHOLD_");
+
+    /** The {@link #MALLOC_SETTINGS} of this process's environment (unset ones left out). */
+    public static JsonObject malloc() {
+        JsonObject o = new JsonObject();
+        for (String k : MALLOC_SETTINGS) {
+            String v = System.getenv(k);
+            if (v != null) {
+                o.addProperty(k, v);
+            }
+        }
+        return o;
+    }
 
     private Provenance() {}
 
@@ -48,6 +70,7 @@ public final class Provenance {
                         + " "
                         + System.getProperty("os.arch"));
         o.addProperty("cpus", Runtime.getRuntime().availableProcessors());
+        o.add("malloc", malloc());
         o.addProperty("host", host());
         String rev = git("rev-parse", "HEAD");
         o.addProperty("git_revision", rev);
