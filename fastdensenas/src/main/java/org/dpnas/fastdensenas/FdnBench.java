@@ -153,11 +153,16 @@ public final class FdnBench {
                         iters,
                         () -> {
                             try (NDManager sm = m.newSubManager()) {
+                                // the step's batch in the step's manager, as the evaluator's
+                                // cache hands it out (an op's result joins its input's manager)
+                                NDList batch = inStep(in, sm);
+                                NDArray y = inStep(new NDList(labels), sm).head();
+                                NDArray t = inStep(new NDList(kd), sm).head();
                                 params.beginStep(sm);
                                 try (GradientCollector gc =
                                         Engine.getInstance().newGradientCollector()) {
-                                    NDList o = dec.forward(ps, in, true);
-                                    gc.backward(ChildEvaluator.loss(o, labels, kd, 0.3f, 0.15f, c));
+                                    NDList o = dec.forward(ps, batch, true);
+                                    gc.backward(ChildEvaluator.loss(o, y, t, 0.3f, 0.15f, c));
                                 }
                                 GradClip.clipByGlobalNorm(params, 3f, sm, c);
                                 adam.step(params, 3e-3f);
@@ -191,12 +196,15 @@ public final class FdnBench {
                         iters,
                         () -> {
                             try (NDManager sm = m.newSubManager()) {
+                                NDList batch = inStep(new NDList(x, labels), sm);
                                 enc.beginStep(sm);
                                 dec.beginStep(sm);
                                 try (GradientCollector gc =
                                         Engine.getInstance().newGradientCollector()) {
-                                    NDList o = net.logits(ps, x, true);
-                                    gc.backward(ChildEvaluator.loss(o, labels, null, 0f, 0.15f, c));
+                                    NDList o = net.logits(ps, batch.get(0), true);
+                                    gc.backward(
+                                            ChildEvaluator.loss(
+                                                    o, batch.get(1), null, 0f, 0.15f, c));
                                 }
                                 GradClip.clipByGlobalNorm(enc, 3f, sm, c);
                                 GradClip.clipByGlobalNorm(dec, 3f, sm, c);
@@ -210,6 +218,17 @@ public final class FdnBench {
                 adam.close();
             }
         }
+    }
+
+    /** Copies of {@code arrays} in the step's manager. */
+    private static NDList inStep(NDList arrays, NDManager step) {
+        NDList out = new NDList(arrays.size());
+        for (NDArray a : arrays) {
+            NDArray d = a.duplicate();
+            d.attach(step);
+            out.add(d);
+        }
+        return out;
     }
 
     /**
