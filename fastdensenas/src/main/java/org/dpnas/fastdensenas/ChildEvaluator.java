@@ -2,6 +2,7 @@ package org.dpnas.fastdensenas;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -498,21 +499,27 @@ public final class ChildEvaluator implements Evaluator<DecoderGenotype>, AutoClo
             Constants constants) {
         long h = labels.getShape().get(1);
         long w = labels.getShape().get(2);
+        Losses.Targets t = Losses.targets(labels, SegSample.IGNORE, constants);
         NDArray main = Resize.bilinear(out.get(0), h, w);
-        NDArray loss = Losses.crossEntropy(main, labels, SegSample.IGNORE, constants);
+        NDArray loss = Losses.crossEntropySum(main, t).div(t.count());
         if (kd != null && kdWeight > 0) {
             NDArray mse = main.sub(kd).square().mean();
             loss = loss.add(mse.mul(constants.scalar(kdWeight)));
         }
-        if (auxWeight > 0) {
-            NDArray wAux = constants.scalar(auxWeight);
+        if (auxWeight > 0 && out.size() > 1) {
+            // Σ_i CE_i over the auxiliary outputs: those of one size stacked along the batch and
+            // resized and scored together (the sum of their summed terms over one count)
+            Map<Shape, NDList> bySize = new LinkedHashMap<>();
             for (int i = 1; i < out.size(); i++) {
-                NDArray a = Resize.bilinear(out.get(i), h, w);
-                loss =
-                        loss.add(
-                                Losses.crossEntropy(a, labels, SegSample.IGNORE, constants)
-                                        .mul(wAux));
+                bySize.computeIfAbsent(out.get(i).getShape(), k -> new NDList()).add(out.get(i));
             }
+            NDArray sum = null;
+            for (NDList same : bySize.values()) {
+                NDArray x = same.size() == 1 ? same.get(0) : NDArrays.concat(same, 0);
+                NDArray s = Losses.crossEntropySum(Resize.bilinear(x, h, w), t.tiled(same.size()));
+                sum = sum == null ? s : sum.add(s);
+            }
+            loss = loss.add(sum.div(t.count()).mul(constants.scalar(auxWeight)));
         }
         return loss;
     }

@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.ByteArrayOutputStream;
@@ -21,8 +23,10 @@ import java.util.List;
 import java.util.Random;
 import org.dpnas.common.data.SegDataset;
 import org.dpnas.common.data.SegSample;
+import org.dpnas.common.nn.Resize;
 import org.dpnas.common.search.Evaluator;
 import org.dpnas.common.train.Constants;
+import org.dpnas.common.train.Losses;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,6 +55,70 @@ class ChildEvaluatorTest {
                     ChildEvaluator.loss(out, labels, kd, 0.3f, 0.15f, c).getFloat(),
                     1e-5);
             assertEquals(ln3, ChildEvaluator.loss(out, labels, null, 0.3f, 0f, c).getFloat(), 1e-5);
+        }
+    }
+
+    @Test
+    void auxiliaryTermsScoredTogetherEqualTheSumOfTheirCrossEntropies() {
+        // aux outputs of two sizes (two at 2×2, one at 4×4 between them), labels with ignored
+        // pixels: the stacked scoring gives Σ 0.15·CE_i and the same gradients, in float64
+        try (NDManager m = NDManager.newBaseManager();
+                Constants c = new Constants(m)) {
+            Shape[] shapes = {
+                new Shape(2, 3, 2, 2),
+                new Shape(2, 3, 2, 2),
+                new Shape(2, 3, 4, 4),
+                new Shape(2, 3, 2, 2)
+            };
+            NDList out = new NDList();
+            NDList ref = new NDList(); // the same values, their own gradients
+            for (int i = 0; i < shapes.length; i++) {
+                NDArray x =
+                        m.arange(0, (int) shapes[i].size(), 1, DataType.FLOAT64)
+                                .mul(0.7 + i)
+                                .sin()
+                                .mul(3)
+                                .reshape(shapes[i]);
+                NDArray y = x.duplicate();
+                x.setRequiresGradient(true);
+                y.setRequiresGradient(true);
+                out.add(x);
+                ref.add(y);
+            }
+            NDArray labels =
+                    m.create(new long[] {0, 1, 2, 255, 2, 2, 1, 0, 255, 255, 1, 1, 0, 2, 1, 0})
+                            .tile(new long[] {2})
+                            .reshape(2, 4, 4);
+            NDArray kd = m.arange(0, 96, 1, DataType.FLOAT64).div(50).reshape(2, 3, 4, 4);
+            double got;
+            double want;
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray l = ChildEvaluator.loss(out, labels, kd, 0.3f, 0.15f, c);
+                got = l.getDouble();
+                gc.backward(l);
+            }
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray main = Resize.bilinear(ref.get(0), 4, 4);
+                NDArray l = Losses.crossEntropy(main, labels, 255, c);
+                l = l.add(main.sub(kd).square().mean().mul(0.3f));
+                for (int i = 1; i < out.size(); i++) {
+                    NDArray a = Resize.bilinear(ref.get(i), 4, 4);
+                    l = l.add(Losses.crossEntropy(a, labels, 255, c).mul(0.15f));
+                }
+                want = l.getDouble();
+                gc.backward(l);
+            }
+            assertEquals(want, got, 1e-12 * Math.abs(want));
+            for (int i = 0; i < out.size(); i++) {
+                double d =
+                        out.get(i)
+                                .getGradient()
+                                .sub(ref.get(i).getGradient())
+                                .abs()
+                                .max()
+                                .getDouble();
+                assertTrue(d < 1e-12, "output " + i + " gradient differs by " + d);
+            }
         }
     }
 
