@@ -134,6 +134,11 @@ def main():
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0, help="dpnas bench --seed (the decoder)")
     ap.add_argument("--json", help="also write the numbers here")
+    ap.add_argument(
+        "--only",
+        default="stage1,stage2,controller",
+        help="comma-separated steps to time (stage1, stage2, controller); default all",
+    )
     a = ap.parse_args()
     if a.iters < 1 or a.warmup < 0:
         raise SystemExit("need --iters >= 1 and --warmup >= 0")
@@ -206,7 +211,8 @@ def main():
             "stage-1 step",
         )
 
-    s1 = timed(a.warmup, a.iters, stage1)
+    only = set(a.only.split(","))
+    s1 = timed(a.warmup, a.iters, stage1) if "stage1" in only else None
 
     # stage 2: one batch per call of train_segmenter
     optim_enc, optim_dec = create_optimisers(
@@ -225,7 +231,7 @@ def main():
             "stage-2 step",
         )
 
-    s2 = timed(a.warmup, a.iters, stage2)
+    s2 = timed(a.warmup, a.iters, stage2) if "stage2" in only else None
     with torch.no_grad():
         out, aux = segmenter(one["image"])
 
@@ -245,10 +251,12 @@ def main():
         with torch.no_grad():
             agent.controller.sample()
 
-    c = timed(a.warmup, a.iters, controller)
+    c = timed(a.warmup, a.iters, controller) if "controller" in only else None
 
     numbers = {}
     for name, m in [("stage1_step", s1), ("stage2_step", s2), ("controller_update", c)]:
+        if m is None:
+            continue
         numbers[name + "_cpu_ms"] = m[0]
         numbers[name + "_ms"] = m[1]
         numbers[name + "_process_cpu_ms"] = m[2]  # all threads: equals cpu_ms at one thread

@@ -35,13 +35,14 @@ import org.dpnas.common.nn.Resize;
  * <p><b>How it runs.</b> All contextual cells of a decoder share one structure, and at the search's
  * sizes each is a few dozen engine calls on maps of a few pixels, so their cost is the calls, not
  * the arithmetic. The decoder therefore runs the cells that can run at the same time on maps of the
- * same size as one {@link ContextualCell} of grouped ops (their inputs stacked along the channels,
- * the output split back): a cell is ready at the depth of its input node (an encoder output has
- * depth 0, a decoder cell's node one more than its deeper input), and the auxiliary cells, which
- * nothing else reads, all run last, so that inference skips them. Encoder outputs must come finest
- * first (as the encoder emits them): the decoder tells sizes apart by that order only, and checks
- * at run time that the inputs it stacks have one shape. Encoder outputs no cell reads keep their
- * adapter's weights (the network the reference builds) but are not computed.
+ * same size as one {@link ContextualCell} of grouped ops, and what follows them (the aggregation
+ * 1×1 conv-BN-ReLUs, or the auxiliary classifiers) as one grouped convolution (their inputs stacked
+ * along the channels, the outputs split back): a cell is ready at the depth of its input node (an
+ * encoder output has depth 0, a decoder cell's node one more than its deeper input), and the
+ * auxiliary cells, which nothing else reads, all run last, so that inference skips them. Encoder
+ * outputs must come finest first (as the encoder emits them): the decoder tells sizes apart by that
+ * order only, and checks at run time that the inputs it stacks have one shape. Encoder outputs no
+ * cell reads keep their adapter's weights (the network the reference builds) but are not computed.
  */
 public final class DecoderNet extends AbstractBlock implements CostAware {
 
@@ -65,8 +66,13 @@ public final class DecoderNet extends AbstractBlock implements CostAware {
         static final int AUX = 2;
     }
 
-    /** Contextual cells run as one, and whether they are auxiliary (run in training only). */
-    private record Group(ContextualCell cell, List<Member> members, boolean auxiliary) {}
+    /**
+     * Contextual cells run as one, and what follows each of them, run as one too: the aggregation
+     * 1×1 conv-BN-ReLU of a decoder cell's input, or an auxiliary cell's 3×3 classifier (a grouped
+     * convolution either way, members' weights stacked).
+     */
+    private record Group(
+            ContextualCell cell, Block follower, List<Member> members, boolean auxiliary) {}
 
     private final DecoderGenotype genotype;
     private final int[] encoderChannels;
@@ -75,8 +81,8 @@ public final class DecoderNet extends AbstractBlock implements CostAware {
     private final List<ConvBnAct> adapt = new ArrayList<>();
     private final boolean[] adapterRead;
     private final List<Group> groups = new ArrayList<>();
-    private final List<ConvBnAct[]> aggs = new ArrayList<>();
-    private final List<Conv2d> auxClassifiers = new ArrayList<>();
+    private final int cellCount;
+    private final List<Conv2d> auxHeads = new ArrayList<>();
     private final List<Integer> collect = new ArrayList<>();
     private final ConvBnAct preClassifier;
     private final Conv2d classifier;
@@ -179,25 +185,21 @@ public final class DecoderNet extends AbstractBlock implements CostAware {
                 put(auxiliary, 0, rank[node], new Member(c, Member.AUX, node), grouped);
             }
         }
-        int g = 0;
+        cellCount = conns.size();
         for (List<Member> ms : main.values()) {
-            groups.add(group("cells" + g++, ms, false));
+            int k = ms.size();
+            groups.add(group(ms, new ConvBnAct(aggSize * k, 1, 1, 1, k, true), false));
         }
         for (List<Member> ms : auxiliary.values()) {
-            groups.add(group("cells" + g++, ms, true));
+            groups.add(group(ms, conv3x3(numClasses * ms.size(), ms.size()), true));
         }
-        for (int c = 0; c < conns.size(); c++) {
-            aggs.add(
-                    new ConvBnAct[] {
-                        addChildBlock("agg" + c + "a", new ConvBnAct(aggSize, 1, 1, 1, 1, true)),
-                        addChildBlock("agg" + c + "b", new ConvBnAct(aggSize, 1, 1, 1, 1, true))
-                    });
-            if (auxMode != Aux.NONE) {
-                auxClassifiers.add(addChildBlock("aux" + c + "clf", conv3x3(numClasses)));
+        if (auxMode == Aux.HEADS) {
+            for (int c = 0; c < conns.size(); c++) {
+                auxHeads.add(addChildBlock("aux" + c + "clf", conv3x3(numClasses, 1)));
             }
         }
         preClassifier = addChildBlock("pre_clf", new ConvBnAct(aggSize, 1, 1, 1, 1, true));
-        classifier = addChildBlock("clf", conv3x3(numClasses));
+        classifier = addChildBlock("clf", conv3x3(numClasses, 1));
     }
 
     private static void put(
@@ -208,23 +210,27 @@ public final class DecoderNet extends AbstractBlock implements CostAware {
         groups.computeIfAbsent(key, k -> new ArrayList<>()).add(m);
     }
 
-    private Group group(String name, List<Member> members, boolean auxiliary) {
+    private Group group(List<Member> members, Block follower, boolean auxiliary) {
+        int g = groups.size();
         ContextualCell cell =
-                addChildBlock(name, new ContextualCell(genotype, aggSize, members.size()));
-        return new Group(cell, List.copyOf(members), auxiliary);
+                addChildBlock("cells" + g, new ContextualCell(genotype, aggSize, members.size()));
+        addChildBlock((auxiliary ? "aux_clf" : "agg") + g, follower);
+        return new Group(cell, follower, List.copyOf(members), auxiliary);
     }
 
     /**
      * Where the contextual cell of decoder cell {@code conn} on input {@code role} (0 the first, 1
-     * the second, 2 the auxiliary cell) runs: the block's child name in this decoder and the cell's
-     * index among the block's members (its channels {@code [index·aggSize, (index+1)·aggSize)}).
+     * the second, 2 the auxiliary cell) runs, with its follower (aggregation or auxiliary
+     * classifier): the index of their group (blocks {@code cellsG} and {@code aggG} or {@code
+     * aux_clfG}) and the cell's index among the group's members (its channels {@code [index·width,
+     * (index+1)·width)}).
      */
-    Map.Entry<String, Integer> cellOf(int conn, int role) {
+    Map.Entry<Integer, Integer> cellOf(int conn, int role) {
         for (int g = 0; g < groups.size(); g++) {
             List<Member> ms = groups.get(g).members();
             for (int j = 0; j < ms.size(); j++) {
                 if (ms.get(j).conn() == conn && ms.get(j).role() == role) {
-                    return Map.entry("cells" + g, j);
+                    return Map.entry(g, j);
                 }
             }
         }
@@ -236,11 +242,12 @@ public final class DecoderNet extends AbstractBlock implements CostAware {
         return groups.size();
     }
 
-    private static Conv2d conv3x3(int out) {
+    private static Conv2d conv3x3(int out, int groups) {
         return Conv2d.builder()
                 .setFilters(out)
                 .setKernelShape(new Shape(3, 3))
                 .optPadding(new Shape(1, 1))
+                .optGroups(groups)
                 .optBias(true)
                 .build();
     }
@@ -273,7 +280,6 @@ public final class DecoderNet extends AbstractBlock implements CostAware {
                     "decoder expects " + adapt.size() + " encoder outputs, got " + inputs.size());
         }
         int n = adapt.size();
-        int cellCount = aggs.size();
         NDArray[] nodes = new NDArray[n + cellCount];
         for (int i = 0; i < n; i++) {
             if (adapterRead[i]) {
@@ -291,17 +297,17 @@ public final class DecoderNet extends AbstractBlock implements CostAware {
             NDList outs = runGroup(ps, g, nodes, training);
             for (int j = 0; j < ms.size(); j++) {
                 Member m = ms.get(j);
+                int c = m.conn();
                 if (m.role() == Member.AUX) {
-                    auxOut[m.conn()] = run(ps, auxClassifiers.get(m.conn()), outs.get(j), training);
+                    auxOut[c] = outs.get(j);
                     continue;
                 }
-                int c = m.conn();
-                halves[c][m.role()] = run(ps, aggs.get(c)[m.role()], outs.get(j), training);
+                halves[c][m.role()] = outs.get(j);
                 if (halves[c][0] != null && halves[c][1] != null) {
                     NDArray[] same = toLarger(halves[c][0], halves[c][1]);
                     nodes[n + c] = same[0].add(same[1]);
                     if (auxOutputs && auxMode == Aux.HEADS) {
-                        auxOut[c] = run(ps, auxClassifiers.get(c), nodes[n + c], training);
+                        auxOut[c] = run(ps, auxHeads.get(c), nodes[n + c], training);
                     }
                 }
             }
@@ -325,11 +331,12 @@ public final class DecoderNet extends AbstractBlock implements CostAware {
         return out;
     }
 
-    /** Runs a group's cells on their input nodes; one output per member. */
+    /** Runs a group's cells and followers on their input nodes; one output per member. */
     private static NDList runGroup(ParameterStore ps, Group g, NDArray[] nodes, boolean training) {
         List<Member> ms = g.members();
         if (ms.size() == 1) {
-            return new NDList(run(ps, g.cell(), nodes[ms.get(0).node()], training));
+            NDArray y = run(ps, g.cell(), nodes[ms.get(0).node()], training);
+            return new NDList(run(ps, g.follower(), y, training));
         }
         NDList in = new NDList(ms.size());
         for (Member m : ms) {
@@ -344,7 +351,8 @@ public final class DecoderNet extends AbstractBlock implements CostAware {
             }
             in.add(x);
         }
-        return run(ps, g.cell(), NDArrays.concat(in, 1), training).split(ms.size(), 1);
+        NDArray y = run(ps, g.cell(), NDArrays.concat(in, 1), training);
+        return run(ps, g.follower(), y, training).split(ms.size(), 1);
     }
 
     private static NDArray run(ParameterStore ps, Block b, NDArray x, boolean training) {
@@ -382,24 +390,24 @@ public final class DecoderNet extends AbstractBlock implements CostAware {
     @Override
     public Shape[] countCost(CostCounter counter, Shape[] inputShapes) {
         int n = adapt.size();
-        Shape[] nodes = new Shape[n + aggs.size()];
+        Shape[] nodes = new Shape[n + cellCount];
         for (int i = 0; i < n; i++) {
             if (adapterRead[i]) {
                 nodes[i] = counter.count(adapt.get(i), inputShapes[i])[0];
             }
         }
-        Shape[][] halves = new Shape[aggs.size()][2];
+        Shape[][] halves = new Shape[cellCount][2];
         for (Group g : groups) {
             if (g.auxiliary()) {
                 continue;
             }
             Shape in = nodes[g.members().get(0).node()];
-            counter.count(
-                    g.cell(),
-                    new Shape(in.get(0), in.get(1) * g.members().size(), in.get(2), in.get(3)));
+            Shape stacked =
+                    new Shape(in.get(0), in.get(1) * g.members().size(), in.get(2), in.get(3));
+            counter.count(g.follower(), counter.count(g.cell(), stacked));
             for (Member m : g.members()) {
                 int c = m.conn();
-                halves[c][m.role()] = counter.count(aggs.get(c)[m.role()], in)[0];
+                halves[c][m.role()] = in;
                 if (halves[c][0] != null && halves[c][1] != null) {
                     Shape x1 = halves[c][0];
                     Shape x2 = halves[c][1];
@@ -439,19 +447,12 @@ public final class DecoderNet extends AbstractBlock implements CostAware {
             adapt.get(i).initialize(manager, dataType, new Shape(1, encoderChannels[i], 8, 8));
         }
         for (Group g : groups) {
-            g.cell()
-                    .initialize(
-                            manager,
-                            dataType,
-                            new Shape(1, (long) aggSize * g.members().size(), 8, 8));
+            Shape stacked = new Shape(1, (long) aggSize * g.members().size(), 8, 8);
+            g.cell().initialize(manager, dataType, stacked);
+            g.follower().initialize(manager, dataType, stacked);
         }
         Shape agg = new Shape(1, aggSize, 8, 8);
-        for (ConvBnAct[] a : aggs) {
-            for (ConvBnAct b : a) {
-                b.initialize(manager, dataType, agg);
-            }
-        }
-        for (Conv2d c : auxClassifiers) {
+        for (Conv2d c : auxHeads) {
             c.initialize(manager, dataType, agg);
         }
         preClassifier.initialize(

@@ -209,7 +209,8 @@ class DecoderGroupingTest {
 
     /**
      * For each parameter of the grouped decoder, the single decoder's parameters stacked into it:
-     * cells' weights from their members' blocks, every other weight from the same name.
+     * the weights of a group's cells and followers ({@code cellsG}, {@code aggG}, {@code aux_clfG})
+     * from its members' groups, every other weight from the same name.
      */
     private static Map<String, List<String>> stacking(
             DecoderGenotype g,
@@ -219,7 +220,8 @@ class DecoderGroupingTest {
             java.util.Set<String> singleNames) {
         Map<String, List<String>> out = new LinkedHashMap<>();
         int roles = aux == DecoderNet.Aux.CELLS ? 3 : 2;
-        Map<String, Map<Integer, String>> members = new LinkedHashMap<>();
+        // grouped group -> (member index -> the single decoder's group of that member)
+        Map<Integer, Map<Integer, Integer>> members = new LinkedHashMap<>();
         for (int c = 0; c < g.connections().size(); c++) {
             for (int r = 0; r < roles; r++) {
                 var at = grouped.cellOf(c, r);
@@ -232,14 +234,15 @@ class DecoderGroupingTest {
         for (String n : singleNames) {
             singleByName.put(unnumbered(n), n);
         }
+        java.util.regex.Pattern grouping =
+                java.util.regex.Pattern.compile("^(cells|agg|aux_clf)([0-9]+)(_.*)$");
         for (String name : params(grouped).keySet()) {
             String plain = unnumbered(name);
-            String block = plain.substring(0, plain.indexOf('_'));
-            String rest = plain.substring(plain.indexOf('_'));
+            java.util.regex.Matcher mt = grouping.matcher(plain);
             List<String> parts = new ArrayList<>();
-            if (members.containsKey(block)) {
-                for (String b : members.get(block).values()) {
-                    parts.add(singleByName.get(b + rest));
+            if (mt.matches()) {
+                for (int sg : members.get(Integer.parseInt(mt.group(2))).values()) {
+                    parts.add(singleByName.get(mt.group(1) + sg + mt.group(3)));
                 }
             } else {
                 parts.add(singleByName.get(plain));
