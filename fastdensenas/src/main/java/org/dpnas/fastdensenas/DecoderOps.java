@@ -83,27 +83,10 @@ public final class DecoderOps {
         private final BatchNorm bn;
 
         SeparableConv(int channels, int groups, int kernel, int dilation) {
-            int pad = dilation * (kernel - 1) / 2;
             depthwise =
                     addChildBlock(
-                            "dw",
-                            Conv2d.builder()
-                                    .setFilters(channels)
-                                    .setKernelShape(new Shape(kernel, kernel))
-                                    .optPadding(new Shape(pad, pad))
-                                    .optDilation(new Shape(dilation, dilation))
-                                    .optGroups(channels)
-                                    .optBias(false)
-                                    .build());
-            pointwise =
-                    addChildBlock(
-                            "pw",
-                            Conv2d.builder()
-                                    .setFilters(channels)
-                                    .setKernelShape(new Shape(1, 1))
-                                    .optGroups(groups)
-                                    .optBias(false)
-                                    .build());
+                            "dw", ConvBnAct.sameConv(channels, kernel, 1, dilation, channels));
+            pointwise = addChildBlock("pw", ConvBnAct.sameConv(channels, 1, 1, 1, groups));
             bn = addChildBlock("bn", BatchNorms.pytorchDefault());
         }
 

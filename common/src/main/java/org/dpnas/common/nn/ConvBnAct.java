@@ -38,21 +38,26 @@ public final class ConvBnAct extends AbstractBlock implements CostAware {
      * @param relu whether a ReLU follows
      */
     public ConvBnAct(int out, int kernel, int stride, int dilation, int groups, boolean relu) {
-        int pad = dilation * (kernel - 1) / 2;
-        conv =
-                addChildBlock(
-                        "conv",
-                        Conv2d.builder()
-                                .setFilters(out)
-                                .setKernelShape(new Shape(kernel, kernel))
-                                .optStride(new Shape(stride, stride))
-                                .optPadding(new Shape(pad, pad))
-                                .optDilation(new Shape(dilation, dilation))
-                                .optGroups(groups)
-                                .optBias(false)
-                                .build());
+        conv = addChildBlock("conv", sameConv(out, kernel, stride, dilation, groups));
         bn = addChildBlock("bn", BatchNorms.pytorchDefault());
         this.relu = relu;
+    }
+
+    /**
+     * A square convolution without bias whose padding ({@code dilation·(k−1)/2}) keeps the spatial
+     * size at stride 1: the convolution of this block, for blocks that compose their own.
+     */
+    public static Conv2d sameConv(int out, int kernel, int stride, int dilation, int groups) {
+        int pad = dilation * (kernel - 1) / 2;
+        return Conv2d.builder()
+                .setFilters(out)
+                .setKernelShape(new Shape(kernel, kernel))
+                .optStride(new Shape(stride, stride))
+                .optPadding(new Shape(pad, pad))
+                .optDilation(new Shape(dilation, dilation))
+                .optGroups(groups)
+                .optBias(false)
+                .build();
     }
 
     /** A plain k×k convolution block with ReLU. */

@@ -1,9 +1,9 @@
 package org.dpnas.common.nn.backbone;
 
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.norm.BatchNorm;
 import org.dpnas.common.nn.BatchNorms;
+import org.dpnas.common.nn.ConvBnAct;
 
 /** The two leaf layers torchvision's backbones are made of, with PyTorch's defaults. */
 final class Layers {
@@ -15,16 +15,7 @@ final class Layers {
      * dilation·(kernel−1)/2}.
      */
     static Conv2d conv(int out, int kernel, int stride, int dilation, int groups) {
-        int pad = dilation * (kernel - 1) / 2;
-        return Conv2d.builder()
-                .setFilters(out)
-                .setKernelShape(new Shape(kernel, kernel))
-                .optStride(new Shape(stride, stride))
-                .optPadding(new Shape(pad, pad))
-                .optDilation(new Shape(dilation, dilation))
-                .optGroups(groups)
-                .optBias(false)
-                .build();
+        return ConvBnAct.sameConv(out, kernel, stride, dilation, groups);
     }
 
     /** {@code nn.BatchNorm2d} defaults: eps 1e-5, momentum 0.1 (DJL's 0.9). */
