@@ -7,7 +7,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
-import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
@@ -15,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.dpnas.common.cost.CostAware;
 import org.dpnas.common.cost.CostCounter;
+import org.dpnas.common.nn.ConvBnAct;
 
 /**
  * A straight chain of ReLUs, convolutions and BatchNorms — the shape of every parametric DARTS op.
@@ -36,17 +36,7 @@ abstract class Chain extends AbstractBlock implements CostAware {
 
     /** Appends a convolution without bias; padding keeps the size at stride 1. */
     protected final void conv(int out, int kernel, int stride, int dilation, int groups) {
-        int pad = dilation * (kernel - 1) / 2;
-        add(
-                Conv2d.builder()
-                        .setFilters(out)
-                        .setKernelShape(new Shape(kernel, kernel))
-                        .optStride(new Shape(stride, stride))
-                        .optPadding(new Shape(pad, pad))
-                        .optDilation(new Shape(dilation, dilation))
-                        .optGroups(groups)
-                        .optBias(false)
-                        .build());
+        add(ConvBnAct.sameConv(out, kernel, stride, dilation, groups));
     }
 
     /** Appends a BatchNorm (PyTorch momentum 0.1, eps 1e-5); not affine: γ = 1, β = 0 fixed. */
