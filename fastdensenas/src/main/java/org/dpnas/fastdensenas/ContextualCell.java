@@ -85,11 +85,6 @@ public final class ContextualCell extends AbstractBlock implements CostAware {
         return List.copyOf(outputs);
     }
 
-    /** The number of cells this block runs side by side. */
-    public int members() {
-        return members;
-    }
-
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {

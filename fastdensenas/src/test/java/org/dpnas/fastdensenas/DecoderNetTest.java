@@ -100,6 +100,38 @@ class DecoderNetTest {
     }
 
     @Test
+    void aNoneNodeReadByAConvolutionIsZerosThroughTheBatchNorm() {
+        // node 1 = none(x) = 0; layer 1: node 2 = conv1x1(node 1), node 3 = none; layer 2: node 5 =
+        // skip(x), node 6 = none; layer 3: nothing. Outputs 4, 7, 10 = node 2 + x + 0, and node 2 =
+        // ReLU(BN(conv(0))) = ReLU(beta) in training: with beta 0.5, y = x + 0.5 (a cell that
+        // dropped the convolution of a zero node would give x)
+        DecoderGenotype g =
+                new DecoderGenotype(
+                        2,
+                        DecoderOp.NONE,
+                        List.of(
+                                new CellLayer(1, 0, DecoderOp.CONV1X1, DecoderOp.NONE),
+                                new CellLayer(0, 0, DecoderOp.SKIP, DecoderOp.NONE),
+                                new CellLayer(0, 0, DecoderOp.NONE, DecoderOp.NONE)),
+                        List.of(new int[] {0, 1}));
+        ContextualCell cell = new ContextualCell(g, 3);
+        assertEquals(List.of(4, 7, 10), cell.outputNodes());
+        try (NDManager m = NDManager.newBaseManager()) {
+            cell.initialize(m, DataType.FLOAT32, new Shape(2, 3, 4, 4));
+            for (var p : cell.getParameters()) {
+                if (p.getKey().contains("op1a") && p.getKey().endsWith("beta")) {
+                    p.getValue().getArray().set(new float[] {0.5f, 0.5f, 0.5f});
+                }
+            }
+            NDArray x = m.randomUniform(-1, 1, new Shape(2, 3, 4, 4));
+            NDArray y =
+                    cell.forward(new ParameterStore(m, false), new NDList(x), true)
+                            .singletonOrThrow();
+            assertTrue(y.sub(x.add(0.5f)).abs().max().getFloat() < 1e-6f);
+        }
+    }
+
+    @Test
     void goldenCellReadsItsChainAndOutputsTheLastSum() throws Exception {
         DecoderGenotype g = DecoderGenotype.fromJson(DecoderSpaceTest.golden());
         // layer 1 reads nodes 0, 1 -> 4; layer 2 reads 4, 2 -> 7; layer 3 reads 7, 0 -> 10
