@@ -100,8 +100,9 @@ public final class BenchMethodCommand implements Command {
                 "malloc "
                         + (malloc.size() == 0
                                 ? "glibc defaults (the dpnas launcher sets "
-                                        + String.join(", ", Provenance.MALLOC_SETTINGS.subList(0, 2))
-                                        + ": README, Speed)"
+                                        + String.join(
+                                                ", ", Provenance.MALLOC_SETTINGS.subList(0, 2))
+                                        + ": README, Devices and GPUs)"
                                 : malloc.toString()));
         Path json = Args.path(cl, "json", null);
         if (json != null) {

@@ -22,7 +22,7 @@ public final class Provenance {
     /**
      * The glibc malloc settings that change how fast a step runs: a step's tensors are freed
      * together when its manager closes, and with glibc's defaults the freed memory goes back to the
-     * kernel and is faulted in again the next step (see README, "Speed").
+     * kernel and is faulted in again the next step (see README, "Devices and GPUs").
      */
     public static final List<String> MALLOC_SETTINGS =
             List.of("MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_", "MALLOC_MMAP_THRESHOLD_");
