@@ -234,12 +234,12 @@ public final class FastDenseNasMethod implements SearchMethod {
             o.addProperty(e.getKey(), e.getValue());
         }
         // the reference (DrSleep/nas-segm-pytorch) at this bench's setting, thread CPU at one
-        // thread, medians of 4 rounds (controller: 2) with every other process paused, on the
+        // thread, medians of 7 rounds (controller: 2) with every other process paused, on the
         // project's 2-core machine (fastdensenas/README.md, "Grouped cells ..."; measured with
         // fastdensenas/bench/reference_step.py); the issue quoted 115 / 275 / 1,900 ms
         JsonObject ref = new JsonObject();
-        ref.addProperty("stage1_step_ms", 97.0);
-        ref.addProperty("stage2_step_ms", 427.1);
+        ref.addProperty("stage1_step_ms", 101.2);
+        ref.addProperty("stage2_step_ms", 440.9);
         ref.addProperty("controller_update_ms", 4731);
         ref.addProperty(
                 "measured", "thread CPU, 1 thread, quiet, 2026-11-30, fastdensenas/README.md");
