@@ -12,6 +12,7 @@ import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -313,23 +314,31 @@ public final class CostCommand implements Command {
     }
 
     /**
-     * {@code --num-classes}, or, for a {@code --run} or {@code --config} on a segmentation dataset
-     * without it, that dataset's class count (a CamVid run is costed with its 11 classes, not the
-     * default 19); detection configs keep the option's default.
+     * {@code --num-classes}, or, for a {@code --run} or {@code --config} without it, the class
+     * count its training would use: a model with a training task (a detector) asks the task, which
+     * reads the training split's class names (a BCCD run has 3 classes); a model on a segmentation
+     * dataset takes that dataset's (a CamVid run is costed with its 11 classes, not the default
+     * 19).
      */
     static int classes(CommandLine cl, Config config) {
         boolean described = cl.hasOption("run") || cl.hasOption("config");
-        String dataset = config.getString("data.dataset");
-        if (cl.hasOption("num-classes") || !described || !SegDatasets.NAMES.contains(dataset)) {
+        if (cl.hasOption("num-classes") || !described) {
             return Args.intValue(cl, "num-classes", DEFAULT_CLASSES);
         }
+        String dataset = config.getString("data.dataset");
+        Optional<TrainTask> task = Registry.trainTask(config.getString("model.name"));
+        if (task.isEmpty() && !SegDatasets.NAMES.contains(dataset)) {
+            return DEFAULT_CLASSES;
+        }
         try {
-            return SegDatasets.open(
-                            config.sub("data"),
-                            config.getString("data.val_split"),
-                            config.getLong("seed"))
-                    .numClasses();
-        } catch (IllegalArgumentException e) {
+            return task.isPresent()
+                    ? task.get().exportInfo(config).classNames().size()
+                    : SegDatasets.open(
+                                    config.sub("data"),
+                                    config.getString("data.val_split"),
+                                    config.getLong("seed"))
+                            .numClasses();
+        } catch (IllegalArgumentException | UncheckedIOException e) {
             throw new CliException(
                     "the class count of dataset '"
                             + dataset

@@ -395,6 +395,41 @@ class CostCommandTest {
         assertTrue(o.err().contains("/no/such/dir"), o.err());
     }
 
+    /**
+     * A detector's config is costed with the classes its training task reads: the synthetic
+     * detection split has 4 (its segmentation view has 5, with background); a detection dataset
+     * whose files cannot be opened asks for --num-classes.
+     */
+    @Test
+    void aDetectorsConfigIsCostedWithItsTrainingSplitsClasses(@TempDir Path dir) throws Exception {
+        String model =
+                "{\"model\": {\"name\": \"nasfpn\", \"genotype\": \"fpn\", \"backbone\":"
+                        + " \"resnet18\", \"pyramid_width\": 16, \"repeats\": 1, \"attention\":"
+                        + " \"tf\", \"head_convs\": 1}, \"train\": {\"image_size\": 64}, ";
+        Path config = dir.resolve("det.json");
+        Files.writeString(config, model + "\"data\": {\"dataset\": \"synthetic\"}}");
+        Path file = dir.resolve("cost.json");
+        Outcome o =
+                dpnas(
+                        "cost",
+                        "--config",
+                        config.toString(),
+                        "--input",
+                        "1x3x64x64",
+                        "--no-latency",
+                        "--json",
+                        file.toString());
+        assertEquals(0, o.code(), o.err());
+        assertEquals(4, json(file).get("num_classes").getAsInt());
+        Path bad = dir.resolve("bad.json");
+        Files.writeString(
+                bad, model + "\"data\": {\"dataset\": \"voc-det\", \"root\": \"/no/such/dir\"}}");
+        o = dpnas("cost", "--config", bad.toString(), "--no-latency");
+        assertEquals(2, o.code(), o.out());
+        assertTrue(o.err().contains("--num-classes"), o.err());
+        assertTrue(o.err().contains("/no/such/dir"), o.err());
+    }
+
     @Test
     void helpListsCostAfterEval() {
         Outcome o = dpnas("--help");
