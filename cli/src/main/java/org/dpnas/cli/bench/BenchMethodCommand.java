@@ -100,8 +100,7 @@ public final class BenchMethodCommand implements Command {
                 "malloc "
                         + (malloc.size() == 0
                                 ? "glibc defaults (the dpnas launcher sets "
-                                        + String.join(
-                                                ", ", Provenance.MALLOC_SETTINGS.subList(0, 2))
+                                        + String.join(", ", Provenance.LAUNCHER_MALLOC_SETTINGS)
                                         + ": README, Devices and GPUs)"
                                 : malloc.toString()));
         Path json = Args.path(cl, "json", null);

@@ -10,6 +10,8 @@ import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.dpnas.autodeeplab.AutoDeepLabGenotype;
 import org.dpnas.autodeeplab.retrain.AutoDeepLabNet;
 import org.dpnas.cli.Cli.Outcome;
@@ -352,47 +354,15 @@ class CostCommandTest {
      */
     @Test
     void aConfigIsCostedWithItsDatasetsClasses(@TempDir Path dir) throws Exception {
+        String model = "{\"model\": {\"name\": \"baseline\", \"width\": 8}, ";
         Path config = dir.resolve("synthetic.json");
-        Files.writeString(
-                config,
-                "{\"model\": {\"name\": \"baseline\", \"width\": 8},"
-                        + " \"data\": {\"dataset\": \"synthetic\"}}");
-        Path file = dir.resolve("cost.json");
-        Outcome o =
-                dpnas(
-                        "cost",
-                        "--config",
-                        config.toString(),
-                        "--input",
-                        "1x3x32x32",
-                        "--no-latency",
-                        "--json",
-                        file.toString());
-        assertEquals(0, o.code(), o.err());
-        assertEquals(5, json(file).get("num_classes").getAsInt());
-        o =
-                dpnas(
-                        "cost",
-                        "--config",
-                        config.toString(),
-                        "--input",
-                        "1x3x32x32",
-                        "--num-classes",
-                        "7",
-                        "--no-latency",
-                        "--json",
-                        file.toString());
-        assertEquals(0, o.code(), o.err());
-        assertEquals(7, json(file).get("num_classes").getAsInt());
+        Files.writeString(config, model + "\"data\": {\"dataset\": \"synthetic\"}}");
+        assertEquals(5, costedClasses(config, "1x3x32x32"));
+        assertEquals(7, costedClasses(config, "1x3x32x32", "--num-classes", "7"));
         Path camvid = dir.resolve("camvid.json");
         Files.writeString(
-                camvid,
-                "{\"model\": {\"name\": \"baseline\", \"width\": 8},"
-                        + " \"data\": {\"dataset\": \"camvid\", \"root\": \"/no/such/dir\"}}");
-        o = dpnas("cost", "--config", camvid.toString(), "--no-latency");
-        assertEquals(2, o.code(), o.out());
-        assertTrue(o.err().contains("--num-classes"), o.err());
-        assertTrue(o.err().contains("/no/such/dir"), o.err());
+                camvid, model + "\"data\": {\"dataset\": \"camvid\", \"root\": \"/no/such/dir\"}}");
+        assertAsksForNumClasses(camvid);
     }
 
     /**
@@ -408,23 +378,36 @@ class CostCommandTest {
                         + " \"tf\", \"head_convs\": 1}, \"train\": {\"image_size\": 64}, ";
         Path config = dir.resolve("det.json");
         Files.writeString(config, model + "\"data\": {\"dataset\": \"synthetic\"}}");
-        Path file = dir.resolve("cost.json");
-        Outcome o =
-                dpnas(
-                        "cost",
-                        "--config",
-                        config.toString(),
-                        "--input",
-                        "1x3x64x64",
-                        "--no-latency",
-                        "--json",
-                        file.toString());
-        assertEquals(0, o.code(), o.err());
-        assertEquals(4, json(file).get("num_classes").getAsInt());
+        assertEquals(4, costedClasses(config, "1x3x64x64"));
         Path bad = dir.resolve("bad.json");
         Files.writeString(
                 bad, model + "\"data\": {\"dataset\": \"voc-det\", \"root\": \"/no/such/dir\"}}");
-        o = dpnas("cost", "--config", bad.toString(), "--no-latency");
+        assertAsksForNumClasses(bad);
+    }
+
+    /** The class count {@code cost --config config} reports in its JSON, with extra options. */
+    private static int costedClasses(Path config, String input, String... extra) throws Exception {
+        Path file = config.resolveSibling(config.getFileName() + ".cost.json");
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "cost",
+                                "--config",
+                                config.toString(),
+                                "--input",
+                                input,
+                                "--no-latency",
+                                "--json",
+                                file.toString()));
+        args.addAll(List.of(extra));
+        Outcome o = dpnas(args.toArray(new String[0]));
+        assertEquals(0, o.code(), o.err());
+        return json(file).get("num_classes").getAsInt();
+    }
+
+    /** {@code cost --config config} fails as a usage error naming the option and the data root. */
+    private static void assertAsksForNumClasses(Path config) {
+        Outcome o = dpnas("cost", "--config", config.toString(), "--no-latency");
         assertEquals(2, o.code(), o.out());
         assertTrue(o.err().contains("--num-classes"), o.err());
         assertTrue(o.err().contains("/no/such/dir"), o.err());

@@ -27,6 +27,9 @@ public final class Provenance {
     public static final List<String> MALLOC_SETTINGS =
             List.of("MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_", "MALLOC_MMAP_THRESHOLD_");
 
+    /** The {@link #MALLOC_SETTINGS} the {@code dpnas} launcher sets when they are unset. */
+    public static final List<String> LAUNCHER_MALLOC_SETTINGS = MALLOC_SETTINGS.subList(0, 2);
+
     /** The {@link #MALLOC_SETTINGS} of this process's environment (unset ones left out). */
     public static JsonObject malloc() {
         JsonObject o = new JsonObject();
